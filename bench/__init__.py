@@ -1,0 +1,1 @@
+"""ODP benchmarks: each prints ratios against a baseline measured in the same run."""

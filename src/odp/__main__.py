@@ -1,0 +1,5 @@
+"""``python -m odp`` runs the CLI."""
+
+from odp.cli import main
+
+main()

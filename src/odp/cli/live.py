@@ -1,0 +1,134 @@
+"""The live view of a run and its closing summary (Rich)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.spinner import Spinner
+from rich.table import Table
+from rich.text import Text
+
+from odp.engine import PipelineResult, RunProgress, RunState, StepState, StepStatus
+
+__all__ = ["preview_table", "progress_table", "summary"]
+
+_STYLE = {
+    StepStatus.PENDING: ("dim", "·"),
+    StepStatus.RUNNING: ("cyan", ""),
+    StepStatus.COMPLETED: ("green", "✓"),
+    StepStatus.CACHED: ("green", "↺"),
+    StepStatus.FAILED: ("red", "✗"),
+    StepStatus.SKIPPED: ("dim", "-"),
+    StepStatus.CANCELLED: ("yellow", "⊘"),
+}
+
+
+def _duration(state: StepState, now: dt.datetime) -> str:
+    if state.duration_s is not None:
+        return f"{state.duration_s:.2f}s"
+    if state.started_at is not None:
+        return f"{(now - state.started_at).total_seconds():.1f}s"
+    return ""
+
+
+def progress_table(progress: RunProgress, attempts: dict[str, int] | None = None) -> Table:
+    """One line per step: state, attempt, duration and rows."""
+    now = dt.datetime.now(dt.UTC)
+    table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
+    for column in ("", "step", "method", "state", "attempt", "time", "rows"):
+        table.add_column(
+            column, justify="right" if column in ("attempt", "time", "rows") else "left"
+        )
+    for state in progress.steps:
+        style, mark = _STYLE[state.status]
+        icon: Any = (
+            Spinner("dots", style="cyan")
+            if state.status is StepStatus.RUNNING
+            else Text(mark, style=style)
+        )
+        label = "cached" if state.status is StepStatus.CACHED else state.status.value
+        attempt = (attempts or {}).get(state.name, state.attempt)
+        table.add_row(
+            icon,
+            state.name,
+            Text(state.method, style="dim"),
+            Text(label, style=style),
+            str(attempt) if attempt else "",
+            _duration(state, now),
+            f"{state.rows:,}" if state.rows is not None else "",
+        )
+    return table
+
+
+def preview_table(preview: list[dict[str, Any]], total: int | None = None) -> Table:
+    """A dataset's preview rows as a table."""
+    table = Table(header_style="bold", show_lines=False)
+    columns = list(preview[0]) if preview else []
+    for name in columns:
+        table.add_column(escape(name), overflow="ellipsis", max_width=40)
+    for row in preview:
+        table.add_row(*(escape("" if row.get(c) is None else str(row.get(c))) for c in columns))
+    if total is not None:
+        table.caption = f"{min(len(preview), total)} of {total:,} rows"
+    return table
+
+
+def summary(console: Console, progress: RunProgress, ui_url: str | None = None) -> None:
+    """The closing summary: final state, duration, where sinks wrote, last dataset's preview."""
+    console.print(progress_table(progress))
+    elapsed = ""
+    if progress.finished_at is not None:
+        elapsed = f" in {(progress.finished_at - progress.started_at).total_seconds():.2f}s"
+    colour = {RunState.COMPLETED: "green", RunState.FAILED: "red"}.get(progress.state, "yellow")
+    console.print(
+        f"\n[bold {colour}]{progress.state.value}[/]{elapsed} · run {escape(progress.run_id)}"
+    )
+    cached = [s.name for s in progress.steps if s.status is StepStatus.CACHED]
+    if cached:
+        console.print(
+            f"[dim]reused cached outputs of {len(cached)} step(s): {', '.join(cached)}[/]"
+        )
+    if progress.error is not None:
+        error = progress.error
+        console.print(
+            f"[red]step {escape(error.step)!r} ({escape(error.method)}) failed after "
+            f"{error.attempts} attempt{'s' * (error.attempts != 1)}:[/] {escape(error.message)}"
+        )
+        if error.hint:
+            console.print(f"[cyan]hint:[/] {escape(error.hint)}")
+    for state in progress.steps:
+        output = state.output or {}
+        where = output.get("path") or output.get("url") or output.get("table") or output.get("uri")
+        if where is not None and "rows_written" in output:
+            console.print(
+                f"  → {escape(state.name)} wrote {output['rows_written']:,} rows to {escape(str(where))}"
+            )
+    last = _last_dataset(progress)
+    if last is not None:
+        name, data = last
+        console.print(f"\n[bold]{escape(name)}[/] (preview)")
+        console.print(preview_table(data.get("preview", []), data.get("rows")))
+    if ui_url and progress.state is not RunState.COMPLETED:
+        console.print(
+            f"[dim]Temporal UI: {ui_url}/namespaces/default/workflows/{progress.run_id}[/]"
+        )
+
+
+def _last_dataset(progress: RunProgress | PipelineResult) -> tuple[str, dict[str, Any]] | None:
+    for state in reversed(progress.steps):
+        data = (state.output or {}).get("data")
+        if isinstance(data, dict) and "preview" in data:
+            return state.name, data
+    return None
+
+
+def render(progress: RunProgress, attempts: dict[str, int], ui_url: str | None) -> Group:
+    """What the live view shows while a run is running."""
+    header = Text.from_markup(
+        f"[bold]{escape(progress.pipeline)}[/] · run {escape(progress.run_id)}"
+        + (f" · [dim]{escape(ui_url)}[/]" if ui_url else "")
+    )
+    return Group(header, progress_table(progress, attempts))

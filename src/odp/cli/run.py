@@ -1,0 +1,136 @@
+"""`odp run`: validate, submit, watch live, summarise."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.live import Live
+from rich.markup import escape
+
+from odp.catalog import Catalog, load_catalog
+from odp.cli.console import err_console, out_console, print_diagnostics
+from odp.cli.live import render, summary
+from odp.cli.validate import FileArg, ParamOpt, load_and_validate
+from odp.config import Settings, load_settings
+from odp.engine import Engine, RunProgress, RunState, open_engine
+from odp.logs import configure_logging
+from odp.spec import Plan, compile_plan
+
+__all__ = ["follow", "run"]
+
+EXIT_FAILED = 1
+EXIT_CANCELLED = 130
+
+
+def run(
+    file: FileArg,
+    param: ParamOpt = None,
+    detach: Annotated[
+        bool, typer.Option("--detach", "-d", help="Submit and return at once.")
+    ] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Run every step again.")] = False,
+    workspace: Annotated[str, typer.Option(help="The workspace the run belongs to.")] = "default",
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show worker logs.")] = False,
+) -> None:
+    """Validate a pipeline, run it on Temporal, and show its progress live.
+
+    With no ODP_TEMPORAL_ADDRESS, the embedded Temporal dev server is started (state in
+    .odp/) with a worker in this process, and stopped on exit.
+    """
+    settings = load_settings()
+    configure_logging("DEBUG" if verbose else "WARNING", settings.log_format)
+    catalog = load_catalog()
+    result = load_and_validate(file, param, catalog=catalog, require_params=True)
+    if not result.ok:
+        print_diagnostics(err_console(), result.diagnostics)
+        raise typer.Exit(1)
+    if result.warnings:
+        print_diagnostics(err_console(), result.warnings)
+    plan = compile_plan(result, catalog)
+    code = asyncio.run(
+        _run(settings, catalog, plan, detach=detach, no_cache=no_cache, workspace=workspace)
+    )
+    raise typer.Exit(code)
+
+
+async def _run(
+    settings: Settings,
+    catalog: Catalog,
+    plan: Plan,
+    *,
+    detach: bool,
+    no_cache: bool,
+    workspace: str,
+) -> int:
+    console = out_console()
+    if detach and not settings.temporal_address:
+        from odp.cli.runs import ensure_background_dev
+
+        await ensure_background_dev(settings, console)
+    queues = list(dict.fromkeys([settings.task_queue, *(s.queue for s in plan.steps if s.queue)]))
+    # an embedded run needs a worker here; a cluster has its own workers
+    want_worker = not settings.temporal_address and not detach
+    async with open_engine(settings, catalog, worker=want_worker, queues=queues) as engine:
+        if engine.started_server and engine.ui_url:
+            console.print(f"[dim]embedded Temporal at {engine.address} · UI {engine.ui_url}[/]")
+        run_id = await engine.runs.submit(plan, workspace=workspace, no_cache=no_cache)
+        if detach:
+            console.print(run_id)
+            err_console().print(f"[dim]follow it with: odp status {run_id}[/]")
+            return 0
+        progress = await follow(engine, run_id, console)
+        summary(console, progress, engine.ui_url)
+        if progress.state is RunState.COMPLETED:
+            return 0
+        return EXIT_CANCELLED if progress.state is RunState.CANCELLED else EXIT_FAILED
+
+
+async def follow(
+    engine: Engine, run_id: str, console: Console, *, poll: float = 0.25
+) -> RunProgress:
+    """Show a run's progress until it ends; Ctrl-C asks whether to cancel it."""
+    interrupted = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        loop.add_signal_handler(signal.SIGINT, interrupted.set)
+    try:
+        while True:
+            with Live(console=console, refresh_per_second=8, transient=True) as live:
+                while not interrupted.is_set():
+                    progress = await engine.runs.progress(run_id)
+                    attempts = await engine.runs.attempts(run_id)
+                    live.update(render(progress, attempts, engine.ui_url))
+                    if progress.state is not RunState.RUNNING:
+                        return progress
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(interrupted.wait(), poll)
+            interrupted.clear()
+            if await _ask_cancel(console):
+                await engine.runs.cancel(run_id)
+                await engine.runs.wait(run_id)
+                return await engine.runs.progress(run_id)
+            if engine.started_server:
+                console.print(
+                    "[yellow]the run stays in the embedded server's state; it continues when "
+                    "`odp dev` runs[/]"
+                )
+            else:
+                console.print(f"left running: follow it with `odp status {escape(run_id)}`")
+            return await engine.runs.progress(run_id)
+    finally:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.remove_signal_handler(signal.SIGINT)
+
+
+async def _ask_cancel(console: Console) -> bool:
+    if not sys.stdin.isatty():
+        return True
+    console.print()
+    answer = await asyncio.to_thread(input, "Cancel the run? [y/N] ")
+    return answer.strip().lower() in ("y", "yes")

@@ -1,0 +1,44 @@
+"""Durable execution on Temporal: the pipeline workflow, step activities, workers, client."""
+
+from odp.engine.client import EngineClient, RunInfo, connect, new_run_id
+from odp.engine.devserver import EmbeddedTemporal, ServerInfo
+from odp.engine.models import (
+    MAX_OUTPUT_BYTES,
+    PipelineInput,
+    PipelineResult,
+    RunProgress,
+    RunState,
+    StepError,
+    StepInput,
+    StepOutput,
+    StepState,
+    StepStatus,
+)
+from odp.engine.runtime import Engine, open_engine
+from odp.engine.worker import create_workers, ensure_search_attributes
+from odp.engine.workflows import RUN_STEP, PipelineWorkflow
+
+__all__ = [
+    "MAX_OUTPUT_BYTES",
+    "RUN_STEP",
+    "EmbeddedTemporal",
+    "Engine",
+    "EngineClient",
+    "PipelineInput",
+    "PipelineResult",
+    "PipelineWorkflow",
+    "RunInfo",
+    "RunProgress",
+    "RunState",
+    "ServerInfo",
+    "StepError",
+    "StepInput",
+    "StepOutput",
+    "StepState",
+    "StepStatus",
+    "connect",
+    "create_workers",
+    "ensure_search_attributes",
+    "new_run_id",
+    "open_engine",
+]

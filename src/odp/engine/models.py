@@ -1,0 +1,158 @@
+"""What crosses the workflow and activity boundaries: one input and one output model each.
+
+Fields may be added later (with defaults) without breaking running workflows' histories.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from odp.spec import DeferredText, Plan, PlannedStep
+
+__all__ = [
+    "MAX_OUTPUT_BYTES",
+    "PipelineInput",
+    "PipelineResult",
+    "RunProgress",
+    "RunState",
+    "StepError",
+    "StepInput",
+    "StepOutput",
+    "StepState",
+    "StepStatus",
+]
+
+MAX_OUTPUT_BYTES = 256 * 1024
+"""The most a step may put into workflow history; datasets go to the artifact store."""
+
+
+class RunState(enum.StrEnum):
+    """Where a run is."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    TERMINATED = "terminated"
+    TIMED_OUT = "timed_out"
+
+
+class StepStatus(enum.StrEnum):
+    """Where a step is."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    CACHED = "cached"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+
+    @property
+    def done(self) -> bool:
+        """Whether the step will not change any more."""
+        return self not in (StepStatus.PENDING, StepStatus.RUNNING)
+
+
+class StepError(BaseModel):
+    """Why a step failed."""
+
+    step: str
+    method: str
+    message: str
+    error_type: str = "MethodError"
+    attempts: int = 1
+    hint: str | None = None
+    retryable: bool = False
+
+
+class PipelineInput(BaseModel):
+    """The input of ``PipelineWorkflow``."""
+
+    run_id: str
+    plan: Plan
+    workspace: str = "default"
+    no_cache: bool = False
+    default_queue: str = "odp"
+    heartbeat_timeout_s: float = 15.0
+
+
+class StepInput(BaseModel):
+    """The input of the ``run_step`` activity: params resolved but for secrets."""
+
+    run_id: str
+    pipeline: str
+    workspace: str
+    step: PlannedStep
+    params: dict[str, Any]
+    use_cache: bool = True
+    deferred: list[DeferredText] = Field(
+        default_factory=list,
+        description="Where the params hold lookups left for the activity (secrets): only "
+        "these are filled, so that no resolved value is ever read as a template.",
+    )
+
+
+class StepOutput(BaseModel):
+    """What ``run_step`` returns: the method's output and how it was obtained."""
+
+    output: dict[str, Any]
+    cache_hit: bool = False
+    cache_key: str | None = None
+    attempt: int = 1
+    duration_s: float = 0.0
+    rows: int | None = Field(default=None, description="Rows of the main dataset, if any.")
+
+
+class StepState(BaseModel):
+    """A step's state in a run, as queries and results report it."""
+
+    name: str
+    method: str
+    status: StepStatus = StepStatus.PENDING
+    attempt: int = 0
+    started_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+    duration_s: float | None = None
+    rows: int | None = None
+    cache_hit: bool = False
+    queue: str | None = None
+    output: dict[str, Any] | None = None
+    error: StepError | None = None
+
+
+class RunProgress(BaseModel):
+    """A run's state while it runs (the ``progress`` query)."""
+
+    run_id: str
+    pipeline: str
+    workspace: str
+    state: RunState
+    started_at: dt.datetime
+    finished_at: dt.datetime | None = None
+    steps: list[StepState]
+    error: StepError | None = None
+
+    def step(self, name: str) -> StepState:
+        """The state of one step.
+
+        Raises:
+            KeyError: when there is no such step.
+        """
+        for state in self.steps:
+            if state.name == name:
+                return state
+        raise KeyError(name)
+
+
+class PipelineResult(RunProgress):
+    """The output of ``PipelineWorkflow`` (also attached to its failure)."""
+
+    @property
+    def outputs(self) -> dict[str, dict[str, Any]]:
+        """Each finished step's output."""
+        return {s.name: s.output for s in self.steps if s.output is not None}

@@ -1,0 +1,308 @@
+"""``PipelineWorkflow``: runs a compiled plan as a DAG of step activities.
+
+Workflow code must be deterministic: no I/O, no clocks but ``workflow.now()``, no
+randomness. Only ``ApplicationError`` and cancellation may leave ``run``; anything else
+would fail the workflow task and stall the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import (
+    ActivityError,
+    ApplicationError,
+    CancelledError,
+    RetryState,
+    TimeoutError,
+    TimeoutType,
+)
+
+with workflow.unsafe.imports_passed_through():
+    from odp.catalog import MethodKind
+    from odp.engine.models import (
+        PipelineInput,
+        PipelineResult,
+        RunProgress,
+        RunState,
+        StepError,
+        StepInput,
+        StepOutput,
+        StepState,
+        StepStatus,
+    )
+    from odp.spec import KEEP, DeferredText, PlannedStep, Ref, lookup_path, resolve_templates
+    from odp.spec.templates import KeepTemplate
+
+__all__ = ["RUN_STEP", "PipelineWorkflow"]
+
+RUN_STEP = "run_step"
+"""The name of the step activity (workers register an implementation under it)."""
+
+NON_RETRYABLE_TYPES = ["InvalidParams", "OutputTooLarge", "UnknownMethod", "MethodUnavailable"]
+
+
+@workflow.defn(name="PipelineWorkflow")
+class PipelineWorkflow:
+    """Schedules a plan's steps: each starts as soon as every step it needs has finished."""
+
+    def __init__(self) -> None:
+        self._input: PipelineInput | None = None
+        self._states: dict[str, StepState] = {}
+        self._outputs: dict[str, dict[str, Any]] = {}
+        self._state = RunState.RUNNING
+        self._started_at: dt.datetime | None = None
+        self._finished_at: dt.datetime | None = None
+        self._error: StepError | None = None
+
+    # ------------------------------------------------------------------ query
+    @workflow.query(name="progress")
+    def progress(self) -> RunProgress:
+        """The run's state and every step's state, right now."""
+        assert self._input is not None
+        return RunProgress(
+            run_id=self._input.run_id,
+            pipeline=self._input.plan.pipeline,
+            workspace=self._input.workspace,
+            state=self._state,
+            started_at=self._started_at or workflow.now(),
+            finished_at=self._finished_at,
+            steps=list(self._states.values()),
+            error=self._error,
+        )
+
+    def _result(self) -> PipelineResult:
+        return PipelineResult.model_validate(self.progress().model_dump())
+
+    # ------------------------------------------------------------------ run
+    @workflow.run
+    async def run(self, data: PipelineInput) -> PipelineResult:
+        """Run every step of the plan; fail on the first failed step."""
+        self._input = data
+        self._started_at = workflow.now()
+        steps = {s.name: s for s in data.plan.steps}
+        self._states = {
+            s.name: StepState(name=s.name, method=s.method, queue=s.queue or data.default_queue)
+            for s in data.plan.steps
+        }
+        running: dict[asyncio.Task[StepOutput], str] = {}
+        order = {name: i for i, name in enumerate(steps)}
+        waiting = {name: set(step.depends_on) & steps.keys() for name, step in steps.items()}
+        dependents: dict[str, list[str]] = {name: [] for name in steps}
+        for name, needs in waiting.items():
+            for need in needs:
+                dependents[need].append(name)
+        ready = [name for name in steps if not waiting[name]]
+        try:
+            while True:
+                for name in ready if self._error is None else []:
+                    task = self._start(data, steps[name])
+                    if task is not None:
+                        running[task] = name
+                ready = []
+                if self._error is not None or not running:
+                    break
+                done, _ = await workflow.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                # a set has no stable order: handle completions in plan order, so that a
+                # replay makes the same decisions
+                for task in sorted(done, key=lambda t: order[running[t]]):
+                    name = running.pop(task)
+                    if self._finish(steps[name], task):
+                        for dependent in dependents[name]:
+                            waiting[dependent].discard(name)
+                            if not waiting[dependent]:
+                                ready.append(dependent)
+                ready.sort(key=order.__getitem__)
+        except asyncio.CancelledError:
+            await self._stop(running, StepStatus.CANCELLED)
+            for state in self._states.values():
+                if state.status is StepStatus.PENDING:
+                    state.status = StepStatus.CANCELLED
+            self._state = RunState.CANCELLED
+            self._finished_at = workflow.now()
+            raise
+        if self._error is not None:
+            await self._stop(running, StepStatus.CANCELLED)
+            for state in self._states.values():
+                if state.status is StepStatus.PENDING:
+                    state.status = StepStatus.SKIPPED
+            self._state = RunState.FAILED
+            self._finished_at = workflow.now()
+            error = self._error
+            raise ApplicationError(
+                f"step {error.step!r} ({error.method}) failed after {error.attempts} "
+                f"attempt{'s' * (error.attempts != 1)}: {error.message}",
+                self._result(),
+                type="StepFailed",
+                non_retryable=True,
+            )
+        self._state = RunState.COMPLETED
+        self._finished_at = workflow.now()
+        return self._result()
+
+    def _start(self, data: PipelineInput, step: PlannedStep) -> asyncio.Task[StepOutput] | None:
+        state = self._states[step.name]
+        state.status = StepStatus.RUNNING
+        state.started_at = workflow.now()
+        state.attempt = 1
+        deferred: list[DeferredText] = []
+        try:
+            params = resolve_templates(step.params, self._resolver(data), deferred=deferred)
+        except Exception as e:  # a lookup that failed at run time (e.g. an empty optional)
+            self._fail(
+                step,
+                StepError(
+                    step=step.name, method=step.method, message=str(e), error_type="TemplateError"
+                ),
+            )
+            return None
+        # sinks always run: their effect is the point, and they are idempotent
+        use_cache = step.cache and not data.no_cache and step.kind is not MethodKind.SINK
+        timeout = step.timeout
+        heartbeat = dt.timedelta(seconds=data.heartbeat_timeout_s)
+        return asyncio.create_task(
+            workflow.execute_activity(
+                RUN_STEP,
+                StepInput(
+                    run_id=data.run_id,
+                    pipeline=data.plan.pipeline,
+                    workspace=data.workspace,
+                    step=step,
+                    params=params,
+                    use_cache=use_cache,
+                    deferred=deferred,
+                ),
+                result_type=StepOutput,
+                activity_id=step.name,
+                task_queue=step.queue or data.default_queue,
+                start_to_close_timeout=timeout,
+                heartbeat_timeout=min(heartbeat, timeout),
+                retry_policy=RetryPolicy(
+                    initial_interval=step.retry.initial_interval,
+                    backoff_coefficient=step.retry.backoff,
+                    maximum_interval=step.retry.max_interval,
+                    maximum_attempts=step.retry.max_attempts,
+                    non_retryable_error_types=NON_RETRYABLE_TYPES,
+                ),
+                cancellation_type=workflow.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+            )
+        )
+
+    def _resolver(self, data: PipelineInput) -> Any:
+        started = self._started_at or workflow.now()
+        run_fields = {
+            "id": data.run_id,
+            "pipeline": data.plan.pipeline,
+            "workspace": data.workspace,
+            "started_at": started.isoformat(),
+            "date": started.date().isoformat(),
+        }
+
+        def resolve(ref: Ref) -> Any | KeepTemplate:
+            if ref.root == "secrets":
+                return KEEP  # resolved inside the activity, never in history
+            if ref.root == "params":
+                return lookup_path(data.plan.params, ref.path, label="params")
+            if ref.root == "run":
+                return lookup_path(run_fields, ref.path, label="run")
+            return lookup_path(self._outputs[ref.root], ref.path, label=ref.root)
+
+        return resolve
+
+    def _finish(self, step: PlannedStep, task: asyncio.Task[StepOutput]) -> bool:
+        """Record a finished step; whether it succeeded."""
+        state = self._states[step.name]
+        state.finished_at = workflow.now()
+        if state.started_at is not None:
+            state.duration_s = (state.finished_at - state.started_at).total_seconds()
+        exc = task.exception()
+        if exc is None:
+            out = task.result()
+            self._outputs[step.name] = out.output
+            state.status = StepStatus.CACHED if out.cache_hit else StepStatus.COMPLETED
+            state.output = out.output
+            state.rows = out.rows
+            state.cache_hit = out.cache_hit
+            state.attempt = out.attempt
+            return True
+        self._fail(step, _step_error(step, exc))
+        return False
+
+    def _fail(self, step: PlannedStep, error: StepError) -> None:
+        state = self._states[step.name]
+        state.status = StepStatus.FAILED
+        state.error = error
+        state.attempt = error.attempts
+        state.finished_at = state.finished_at or workflow.now()
+        if self._error is None:
+            self._error = error
+
+    async def _stop(self, running: dict[asyncio.Task[StepOutput], str], status: StepStatus) -> None:
+        """Cancel running steps and wait until their activities have stopped."""
+        for task in running:
+            task.cancel()
+        for task, name in running.items():
+            with contextlib.suppress(BaseException):  # the cancellation we asked for
+                await task
+            state = self._states[name]
+            if state.status is StepStatus.RUNNING:
+                state.status = status
+                state.finished_at = workflow.now()
+        running.clear()
+
+
+def _step_error(step: PlannedStep, exc: BaseException) -> StepError:
+    """Describe an activity failure in the user's terms."""
+    attempts = step.retry.max_attempts
+    cause: BaseException | None = exc.__cause__ if isinstance(exc, ActivityError) else exc
+    retry_state = exc.retry_state if isinstance(exc, ActivityError) else None
+    if retry_state in (RetryState.NON_RETRYABLE_FAILURE,):
+        attempts = 1
+    if isinstance(cause, ApplicationError):
+        details = cause.details[0] if cause.details and isinstance(cause.details[0], dict) else {}
+        attempts = int(details.get("attempt", attempts))
+        return StepError(
+            step=step.name,
+            method=step.method,
+            message=cause.message,
+            error_type=cause.type or "ApplicationError",
+            attempts=attempts,
+            hint=details.get("hint"),
+            retryable=not cause.non_retryable,
+        )
+    if isinstance(cause, TimeoutError):
+        kind = {
+            TimeoutType.HEARTBEAT: "stopped heartbeating (its worker may have died)",
+            TimeoutType.START_TO_CLOSE: "did not finish within its timeout of "
+            f"{step.timeout.total_seconds():g}s",
+            TimeoutType.SCHEDULE_TO_START: "no worker picked it up in time",
+        }.get(cause.type or TimeoutType.START_TO_CLOSE, "timed out")
+        return StepError(
+            step=step.name,
+            method=step.method,
+            message=f"the step {kind}",
+            error_type="Timeout",
+            attempts=attempts,
+            hint="raise the step's timeout, or check the workers of its queue",
+            retryable=True,
+        )
+    if isinstance(cause, CancelledError):
+        return StepError(
+            step=step.name,
+            method=step.method,
+            message="cancelled",
+            error_type="Cancelled",
+            attempts=attempts,
+        )
+    return StepError(
+        step=step.name,
+        method=step.method,
+        message=str(cause or exc),
+        error_type=type(cause or exc).__name__,
+        attempts=attempts,
+    )
