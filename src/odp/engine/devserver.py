@@ -22,10 +22,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import structlog
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 
 from odp.errors import ConfigError
+
+_log = structlog.stdlib.get_logger("odp.engine")
 
 __all__ = [
     "SEARCH_ATTRIBUTES",
@@ -88,6 +91,15 @@ class ServerInfo:
             return sock.connect_ex((host, int(port))) == 0
 
 
+class _ExitedEarly(Exception):
+    """The server process ended before it answered."""
+
+    def __init__(self, code: int, log: Path) -> None:
+        super().__init__(code)
+        self.code = code
+        self.log = log
+
+
 class EmbeddedTemporal:
     """Starts (or finds) the Temporal dev server for a state folder.
 
@@ -118,13 +130,30 @@ class EmbeddedTemporal:
             return None
         return info if info.alive() else None
 
-    async def start(self, *, timeout: float = 60.0) -> ServerInfo:
+    async def start(self, *, timeout: float = 60.0, attempts: int = 3) -> ServerInfo:
         """Start the dev server and wait until it answers.
+
+        The ports are chosen free just before the launch; another process can take one in
+        between, so a server that exits at once is started again on fresh ports (at most
+        ``attempts`` times).
 
         Raises:
             ConfigError: when it cannot start or does not answer in time.
         """
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        for attempt in range(1, attempts + 1):
+            try:
+                return await self._launch(timeout)
+            except _ExitedEarly as e:
+                if attempt == attempts:
+                    raise ConfigError(
+                        f"the Temporal dev server exited with code {e.code} ({attempts} launches)",
+                        hint=f"see {e.log}; " + _tail(e.log),
+                    ) from None
+                _log.warning("temporal_restart", code=e.code, attempt=attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _launch(self, timeout: float) -> ServerInfo:
         binary = find_temporal_binary()
         port, ui_port = free_port(), free_port()
         log_path = self.state_dir / "temporal.log"
@@ -147,10 +176,10 @@ class EmbeddedTemporal:
         args += ["--ui-port", str(ui_port)] if self.ui else ["--headless"]
         for name, kind in SEARCH_ATTRIBUTES.items():
             args += ["--search-attribute", f"{name}={kind}"]
-        with log_path.open("ab") as log:
+        with log_path.open("ab") as out:
             self.process = subprocess.Popen(
                 args,
-                stdout=log,
+                stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,  # Ctrl-C in the terminal goes to odp, which stops it
@@ -159,10 +188,7 @@ class EmbeddedTemporal:
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:
-                raise ConfigError(
-                    f"the Temporal dev server exited with code {self.process.returncode}",
-                    hint=f"see {log_path}; " + _tail(log_path),
-                )
+                raise _ExitedEarly(self.process.returncode, log_path)
             try:
                 client = await Client.connect(address, namespace=self.namespace)
                 await client.workflow_service.describe_namespace(

@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import time
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,7 +29,11 @@ def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def odp(*args: str) -> tuple[int, str]:
     result = runner.invoke(app, list(args))
-    return result.exit_code, result.output
+    output = result.output
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        # an exception escaping the command is a bug: show it in the assertion message
+        output += "".join(traceback.format_exception(result.exception))
+    return result.exit_code, output
 
 
 def test_run_the_quickstart_on_the_embedded_server(tmp_path: Path) -> None:
