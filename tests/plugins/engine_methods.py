@@ -261,3 +261,18 @@ async def append(params: AppendParams, ctx: MethodContext) -> AppendOutput:
         ctx.heartbeat()
         await asyncio.sleep(0.05)
     return AppendOutput(path=str(file), rows_written=1)
+
+
+# the same behaviours as local activities (short in-process methods)
+flaky_local = method(
+    "test.flaky.local",
+    kind=MethodKind.TRANSFORM,
+    summary="Fail a few times, then succeed (a local step)",
+    local=True,
+)(flaky.impl)
+fail_local = method(
+    "test.fail.local", kind=MethodKind.TRANSFORM, summary="Always fail (a local step)", local=True
+)(fail.impl)
+sleep_local = method(
+    "test.sleep.local", kind=MethodKind.TRANSFORM, summary="Sleep (a local step)", local=True
+)(sleep.impl)

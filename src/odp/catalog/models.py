@@ -94,6 +94,7 @@ class MethodInfo(BaseModel):
     queue: str | None
     tags: list[str]
     cacheable: bool = True
+    local: bool = False
     available: bool
     unavailable_reason: str | None = None
 
@@ -148,6 +149,10 @@ class MethodSpec(Generic[P, Out]):
         cacheable: whether equal params give equal outputs, so that the step cache may
             reuse them; false for methods that read something that changes under the
             same params (a model alias, a live registry).
+        local: whether the method is short, in-process work (a DuckDB or polars query, a
+            local file): the engine may run it as a Temporal local activity on the
+            workflow's own worker, which costs a few milliseconds instead of a round trip
+            through the task queue. Never for calls to outside services or long work.
     """
 
     id: str
@@ -167,6 +172,7 @@ class MethodSpec(Generic[P, Out]):
     install_hint: str | None = None
     checks: tuple[StaticCheck, ...] = ()
     cacheable: bool = True
+    local: bool = False
 
     def __post_init__(self) -> None:
         if not _METHOD_ID.match(self.id):
@@ -207,6 +213,7 @@ class MethodSpec(Generic[P, Out]):
             queue=self.queue,
             tags=list(self.tags),
             cacheable=self.cacheable,
+            local=self.local,
             available=reason is None,
             unavailable_reason=reason,
         )

@@ -56,6 +56,7 @@ def method(
     install_hint: str | None = None,
     checks: Iterable[StaticCheck] = (),
     cacheable: bool = True,
+    local: bool = False,
 ) -> Callable[[Callable[[P, MethodContext], Awaitable[Out]]], MethodSpec[P, Out]]:
     """Declare an async function as a catalog method.
 
@@ -102,6 +103,7 @@ def method(
             install_hint=install_hint,
             checks=tuple(checks),
             cacheable=cacheable,
+            local=local,
         )
 
     return wrap

@@ -160,8 +160,11 @@ def _thread_safe_heartbeat() -> Callable[..., None]:
     """``activity.heartbeat`` that may also be called from threads (``in_thread`` work)."""
     loop = asyncio.get_running_loop()
     owner = threading.get_ident()
+    local = activity.info().is_local  # local activities do not heartbeat
 
     def beat(*details: Any) -> None:
+        if local:
+            return
         if threading.get_ident() == owner:
             activity.heartbeat(*details)
         else:  # the thread carries the activity's context; the loop must send the beat
@@ -173,6 +176,9 @@ def _thread_safe_heartbeat() -> Callable[..., None]:
 @contextlib.asynccontextmanager
 async def _heartbeating(every: float = 2.0) -> AsyncIterator[None]:
     """Heartbeat while the method runs, so that a dead worker is noticed quickly."""
+    if activity.info().is_local:  # noticed through the workflow task timeout instead
+        yield
+        return
 
     async def beat() -> None:
         while True:

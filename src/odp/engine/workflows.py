@@ -163,33 +163,49 @@ class PipelineWorkflow:
             return None
         # sinks always run: their effect is the point, and they are idempotent
         use_cache = step.cache and not data.no_cache and step.kind is not MethodKind.SINK
-        timeout = step.timeout
+        step_input = StepInput(
+            run_id=data.run_id,
+            pipeline=data.plan.pipeline,
+            workspace=data.workspace,
+            step=step,
+            params=params,
+            use_cache=use_cache,
+            deferred=deferred,
+        )
+        retry = RetryPolicy(
+            initial_interval=step.retry.initial_interval,
+            backoff_coefficient=step.retry.backoff,
+            maximum_interval=step.retry.max_interval,
+            maximum_attempts=step.retry.max_attempts,
+            non_retryable_error_types=NON_RETRYABLE_TYPES,
+        )
+        cancellation = workflow.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
+        if step.local:
+            # short in-process work: no round trip through the task queue; a dead worker
+            # is noticed by the workflow task timeout and the step runs again elsewhere
+            return asyncio.create_task(
+                workflow.execute_local_activity(
+                    RUN_STEP,
+                    step_input,
+                    result_type=StepOutput,
+                    activity_id=step.name,
+                    start_to_close_timeout=step.timeout,
+                    retry_policy=retry,
+                    cancellation_type=cancellation,
+                )
+            )
         heartbeat = dt.timedelta(seconds=data.heartbeat_timeout_s)
         return asyncio.create_task(
             workflow.execute_activity(
                 RUN_STEP,
-                StepInput(
-                    run_id=data.run_id,
-                    pipeline=data.plan.pipeline,
-                    workspace=data.workspace,
-                    step=step,
-                    params=params,
-                    use_cache=use_cache,
-                    deferred=deferred,
-                ),
+                step_input,
                 result_type=StepOutput,
                 activity_id=step.name,
                 task_queue=step.queue or data.default_queue,
-                start_to_close_timeout=timeout,
-                heartbeat_timeout=min(heartbeat, timeout),
-                retry_policy=RetryPolicy(
-                    initial_interval=step.retry.initial_interval,
-                    backoff_coefficient=step.retry.backoff,
-                    maximum_interval=step.retry.max_interval,
-                    maximum_attempts=step.retry.max_attempts,
-                    non_retryable_error_types=NON_RETRYABLE_TYPES,
-                ),
-                cancellation_type=workflow.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+                start_to_close_timeout=step.timeout,
+                heartbeat_timeout=min(heartbeat, step.timeout),
+                retry_policy=retry,
+                cancellation_type=cancellation,
             )
         )
 

@@ -142,6 +142,7 @@ def _numeric(type_name: str) -> bool:
             },
         },
     ],
+    local=True,  # in-process DuckDB/polars work or a local file
 )
 async def join_rows(params: JoinParams, ctx: MethodContext) -> RowsOutput:
     """Join `left` and `right` on key columns, as SQL would.
@@ -324,6 +325,7 @@ def expression_problem(expression: str) -> str | None:
             },
         }
     ],
+    local=True,  # in-process DuckDB/polars work or a local file
 )
 async def aggregate_rows(params: AggregateParams, ctx: MethodContext) -> RowsOutput:
     """One row per group of `group_by` values, with one column per aggregation.

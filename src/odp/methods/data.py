@@ -77,6 +77,7 @@ class FilterParams(MethodParams):
             },
         }
     ],
+    local=True,  # in-process DuckDB/polars work or a local file
 )
 async def filter_rows(params: FilterParams, ctx: MethodContext) -> RowsOutput:
     """Keep the rows for which `where` is true.
@@ -126,6 +127,7 @@ class SqlQueryParams(MethodParams):
             },
         }
     ],
+    local=True,  # in-process DuckDB/polars work or a local file
 )
 async def sql_query(params: SqlQueryParams, ctx: MethodContext) -> RowsOutput:
     """Run one SELECT (DuckDB SQL) over the datasets named in `inputs`.
@@ -222,6 +224,7 @@ def _select_issues(params: Mapping[str, Any]) -> list[ParamIssue]:
             "params": {"data": "{{ embedded.data }}", "exclude": ["embedding"]},
         },
     ],
+    local=True,  # in-process DuckDB/polars work or a local file
 )
 async def select_columns(params: SelectParams, ctx: MethodContext) -> RowsOutput:
     """Keep the listed `columns` (in that order), leave out those in `exclude`, then `rename`.
@@ -286,6 +289,7 @@ class DedupeParams(MethodParams):
         },
         {"description": "One row of each set of copies", "params": {"data": "{{ rows.data }}"}},
     ],
+    local=True,  # in-process DuckDB/polars work or a local file
 )
 async def dedupe_rows(params: DedupeParams, ctx: MethodContext) -> RowsOutput:
     """Keep one row (the first or the last) of the rows that share their `on` values.
@@ -365,6 +369,7 @@ def _sort_issues(params: Mapping[str, Any]) -> list[ParamIssue]:
             },
         },
     ],
+    local=True,  # in-process DuckDB/polars work or a local file
 )
 async def sort_rows(params: SortParams, ctx: MethodContext) -> RowsOutput:
     """Sort rows by the `by` columns; nulls come last. Rows that tie keep their order.
@@ -440,6 +445,7 @@ def _sample_issues(params: Mapping[str, Any]) -> list[ParamIssue]:
             "params": {"data": "{{ posts.data }}", "fraction": 0.1, "seed": 7},
         },
     ],
+    local=True,  # in-process DuckDB/polars work or a local file
 )
 async def sample_rows(params: SampleParams, ctx: MethodContext) -> RowsOutput:
     """Draw `n` rows (or a `fraction` of them) at random, without replacement.

@@ -164,6 +164,7 @@ async def _read(ctx: MethodContext, params: ReadParams, fmt: Format) -> RowsOutp
     summary="Read a CSV file into a dataset",
     tags=("csv", "file", "load", "import", "spreadsheet", "table"),
     examples=[{"description": "Read a local CSV file", "params": {"path": "data/posts.csv"}}],
+    local=True,  # in-process DuckDB/polars work or a local file
 )
 async def read_csv(params: CsvReadParams, ctx: MethodContext) -> RowsOutput:
     """Read a CSV file (or every file a glob matches) into a dataset.
@@ -179,6 +180,7 @@ async def read_csv(params: CsvReadParams, ctx: MethodContext) -> RowsOutput:
     summary="Read a Parquet file into a dataset",
     tags=("parquet", "file", "load", "import", "columnar"),
     examples=[{"description": "Read a Parquet file", "params": {"path": "data/events.parquet"}}],
+    local=True,  # in-process DuckDB/polars work or a local file
 )
 async def read_parquet(params: ReadParams, ctx: MethodContext) -> RowsOutput:
     """Read a Parquet file (or every file a glob matches) into a dataset.
@@ -214,6 +216,7 @@ async def read_parquet(params: ReadParams, ctx: MethodContext) -> RowsOutput:
     examples=[
         {"description": "Read newline-delimited JSON", "params": {"path": "data/posts.jsonl"}}
     ],
+    local=True,  # in-process DuckDB/polars work or a local file
 )
 async def read_jsonl(params: ReadParams, ctx: MethodContext) -> RowsOutput:
     """Read a JSON Lines file (one JSON object per line) into a dataset."""
@@ -314,6 +317,7 @@ _WRITE_EXAMPLE = {"data": "{{ clean.data }}", "path": "out/result"}
             "params": {**_WRITE_EXAMPLE, "path": "out/result.csv"},
         }
     ],
+    local=True,  # in-process DuckDB/polars work or a local file
 )
 async def write_csv(params: CsvWriteParams, ctx: MethodContext) -> WriteOutput:
     """Write a dataset to a CSV file, replacing the file if it exists.
@@ -334,6 +338,7 @@ async def write_csv(params: CsvWriteParams, ctx: MethodContext) -> WriteOutput:
             "params": {**_WRITE_EXAMPLE, "path": "out/result.parquet"},
         }
     ],
+    local=True,  # in-process DuckDB/polars work or a local file
 )
 async def write_parquet(params: WriteParams, ctx: MethodContext) -> WriteOutput:
     """Write a dataset to a Parquet file (zstd-compressed), replacing it if it exists."""
@@ -351,6 +356,7 @@ async def write_parquet(params: WriteParams, ctx: MethodContext) -> WriteOutput:
             "params": {**_WRITE_EXAMPLE, "path": "out/result.jsonl"},
         }
     ],
+    local=True,  # in-process DuckDB/polars work or a local file
 )
 async def write_jsonl(params: WriteParams, ctx: MethodContext) -> WriteOutput:
     """Write a dataset to a JSON Lines file (one object per row), replacing it if it exists."""

@@ -36,6 +36,11 @@ class PlannedStep(BaseModel):
         description="Whether the output must be written out; false when exactly one step "
         "consumes it, so that a relational method may hand it on as a lazy view.",
     )
+    local: bool = Field(
+        default=False,
+        description="Run as a local activity on the workflow's worker (short in-process "
+        "methods that are not routed to a queue).",
+    )
 
 
 class Plan(BaseModel):
@@ -102,6 +107,7 @@ def compile_plan(result: ValidationResult, catalog: Catalog) -> Plan:
                 queue=step.queue or spec.queue,
                 cache=step.cache and spec.cacheable,
                 materialize=consumers.get(name, 0) != 1,
+                local=spec.local and not (step.queue or spec.queue),
             )
         )
     sha = hashlib.sha256(result.source.encode()).hexdigest() if result.source is not None else None
