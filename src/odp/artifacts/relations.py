@@ -8,8 +8,11 @@ install extensions or change the configuration.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterable, Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
 
 import duckdb
 
@@ -48,28 +51,75 @@ def allowed_paths(refs: Iterable[DatasetRef]) -> list[str]:
     return paths
 
 
-def connect(paths: Iterable[str]) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB that may read ``paths`` and nothing else, configuration locked."""
-    con = duckdb.connect(":memory:", config={"threads": _THREADS})
-    try:
-        listed = [str(p) for p in paths]
-        if listed:
-            con.execute("SET allowed_paths = ?", [listed])
-        con.execute("SET enable_external_access = false")
-        con.execute("SET lock_configuration = true")
-    except BaseException:
-        con.close()
-        raise
-    return con
+class _Database:
+    """One locked in-memory database for one set of allowed paths.
+
+    Steps use cursors on it: a cursor costs microseconds, a new database tens of
+    milliseconds.
+    """
+
+    def __init__(self, paths: tuple[str, ...]) -> None:
+        self.con = duckdb.connect(":memory:", config={"threads": _THREADS})
+        try:
+            if paths:
+                self.con.execute("SET allowed_paths = ?", [list(paths)])
+            self.con.execute("SET enable_external_access = false")
+            self.con.execute("SET lock_configuration = true")
+        except BaseException:
+            self.con.close()
+            raise
+        self.leases = 0
 
 
-def sandbox(tables: Mapping[str, DatasetRef]) -> duckdb.DuckDBPyConnection:
-    """A sandboxed connection where each dataset is a view named by its key."""
-    con = connect(allowed_paths(tables.values()))
+_POOL_SIZE = 8
+_pool: OrderedDict[tuple[str, ...], _Database] = OrderedDict()
+_pool_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def connect(paths: Iterable[str]) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB connection that may read ``paths`` and nothing else, configuration locked.
+
+    The allowed paths are a database-wide setting, so there is one locked database per set
+    of paths, kept in a small pool (the most recently used, idle ones past the size are
+    closed); each use gets its own cursor, whose temporary views and registrations are its
+    own and vanish when it closes.
+    """
+    key = tuple(sorted(dict.fromkeys(str(p) for p in paths)))
+    with _pool_lock:
+        db = _pool.get(key)
+        if db is not None:
+            db.leases += 1
+            _pool.move_to_end(key)
+    if db is None:
+        fresh = _Database(key)  # outside the lock: it takes a while
+        with _pool_lock:
+            db = _pool.get(key)
+            if db is None:
+                db = _pool[key] = fresh
+            else:
+                fresh.con.close()
+            db.leases += 1
+            _pool.move_to_end(key)
+            for old in [k for k, d in _pool.items() if d.leases == 0][: len(_pool) - _POOL_SIZE]:
+                _pool.pop(old).con.close()
+    cursor = db.con.cursor()
     try:
+        yield cursor
+    finally:
+        cursor.close()
+        with _pool_lock:
+            db.leases -= 1
+            if db.leases == 0 and _pool.get(key) is not db:
+                db.con.close()
+
+
+@contextlib.contextmanager
+def sandbox(tables: Mapping[str, DatasetRef]) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A sandboxed connection where each dataset is a (temporary) view named by its key."""
+    with connect(allowed_paths(tables.values())) as con:
         for name, ref in tables.items():
-            con.execute(f"CREATE VIEW {quote_ident(name)} AS SELECT * FROM {relation_sql(ref)}")
-    except BaseException:
-        con.close()
-        raise
-    return con
+            con.execute(
+                f"CREATE TEMP VIEW {quote_ident(name)} AS SELECT * FROM {relation_sql(ref)}"
+            )
+        yield con

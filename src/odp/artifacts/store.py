@@ -199,14 +199,11 @@ class ArtifactStore:
         for base in bases:
             stat = os.stat(base)  # a view's identity follows its files' contents
             fingerprint.update(f"\n{base}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-        con = connect(bases)
-        try:
+        with connect(bases) as con:
             head = pl.from_arrow(
                 con.sql(f"SELECT * FROM ({sql}) LIMIT {PREVIEW_ROWS}").to_arrow_table()
             )
             rows = con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0]
-        finally:
-            con.close()
         assert isinstance(head, pl.DataFrame)
         sha = fingerprint.hexdigest()
         return DatasetRef(
@@ -225,11 +222,8 @@ class ArtifactStore:
 
         if not self.exists(ref):
             raise ArtifactNotFoundError(", ".join(ref.bases))
-        con = connect(ref.bases)
-        try:
+        with connect(ref.bases) as con:
             return con.sql(f"SELECT * FROM {relation_sql(ref)}").to_arrow_table()
-        finally:
-            con.close()
 
     def materialize(self, ref: DatasetRef) -> DatasetRef:
         """A Parquet dataset with the rows of ``ref`` (itself when it is one already)."""

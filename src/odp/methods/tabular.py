@@ -115,7 +115,10 @@ def check_columns(ref: DatasetRef, columns: Iterable[str], *, field: str) -> Non
         )
 
 
-def sandbox(store: ArtifactStore, tables: Mapping[str, DatasetRef]) -> duckdb.DuckDBPyConnection:
+@contextlib.contextmanager
+def sandbox(
+    store: ArtifactStore, tables: Mapping[str, DatasetRef]
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory DuckDB that sees only ``tables`` and cannot touch other files or the network.
 
     Local datasets (files and views) are read by DuckDB directly, so chained views run as
@@ -135,15 +138,13 @@ def sandbox(store: ArtifactStore, tables: Mapping[str, DatasetRef]) -> duckdb.Du
             error = ArtifactNotFoundError(ref.uri)
             raise MethodError(str(error), hint=error.hint)
     if store.local:
-        return relations.sandbox(tables)
-    con = relations.connect([])
-    try:
+        with relations.sandbox(tables) as con:
+            yield con
+        return
+    with relations.connect([]) as con:
         for name, ref in tables.items():
             con.register(name, store.arrow_dataset(ref))
-    except BaseException:
-        con.close()
-        raise
-    return con
+        yield con
 
 
 def can_view(ctx: MethodContext, *refs: DatasetRef) -> bool:
@@ -211,8 +212,7 @@ def run_select(
         MethodError: for anything but a single SELECT, and for SQL errors, with the
             tables' columns in the hint.
     """
-    con = sandbox(store, tables)
-    try:
+    with sandbox(store, tables) as con:
         try:
             statements = con.extract_statements(sql)
         except duckdb.Error as e:
@@ -228,8 +228,6 @@ def run_select(
             return rows_output(store, reader)
         except duckdb.Error as e:
             raise _sql_error(e, tables, field) from e
-    finally:
-        con.close()
 
 
 def _sql_error(e: duckdb.Error, tables: Mapping[str, DatasetRef], field: str) -> MethodError:
