@@ -13,7 +13,7 @@ from odp.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytest_plugins = ["tests.fixtures.stubs", "tests.fixtures.temporal"]
+pytest_plugins = ["tests.fixtures.redis", "tests.fixtures.stubs", "tests.fixtures.temporal"]
 
 
 @pytest.fixture(autouse=True)

@@ -74,8 +74,34 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, description="redis:// URL for events; unset starts the embedded Redis."
     )
-    events_stream_maxlen: int = Field(default=10_000, ge=100)
-    events_buffer_size: int = Field(default=10_000, ge=10)
+    events_stream_maxlen: int = Field(
+        default=10_000,
+        ge=100,
+        description="Entries each event stream (per run, global) is trimmed to, approximately.",
+    )
+    events_buffer_size: int = Field(
+        default=10_000,
+        ge=10,
+        description="Events a process buffers while Redis is unreachable; beyond it the "
+        "oldest are dropped (and counted).",
+    )
+    events_enabled: bool = Field(
+        default=True, description="Publish lifecycle events (false: no Redis is used)."
+    )
+    events_publish_wait: float = Field(
+        default=0.5,
+        ge=0,
+        description="Seconds a step waits for its event to reach a healthy Redis (none while "
+        "Redis is down).",
+    )
+    events_redis_timeout: float = Field(
+        default=2.0, gt=0, description="Seconds to connect to Redis before it counts as down."
+    )
+    events_run_ttl: int = Field(
+        default=7 * 24 * 3600,
+        ge=0,
+        description="Seconds a run's event stream is kept after its last event (0: forever).",
+    )
 
     # --- outbound HTTP
     crawler_api_url: str = Field(
