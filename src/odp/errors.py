@@ -23,6 +23,11 @@ render them without parsing strings::
     │   └── UpstreamError        the remote service answered with an error
     ├── EventsError              the event bus
     ├── PlanningError            the agent could not plan
+    ├── ServiceError             the API refused a request
+    │   ├── AuthenticationError  no API key, or an unknown or revoked one (401)
+    │   ├── PermissionDeniedError  the key's role does not allow it (403)
+    │   ├── NotFoundError        no such saved pipeline, key or step output (404)
+    │   └── ConflictError        not possible in the current state (409)
     └── ModelError               the model lifecycle (registry, serving)
         ├── ModelNotFoundError   no such registered model, version or alias
         └── RegistryUnavailableError  the model registry cannot be reached
@@ -36,21 +41,26 @@ __all__ = [
     "AddressBlockedError",
     "ArtifactError",
     "ArtifactNotFoundError",
+    "AuthenticationError",
     "CatalogError",
     "CircuitOpenError",
     "ClientError",
     "ConfigError",
+    "ConflictError",
     "DuplicateMethodError",
     "EventsError",
     "ExecutionError",
     "MethodError",
     "ModelError",
     "ModelNotFoundError",
+    "NotFoundError",
     "ODPError",
+    "PermissionDeniedError",
     "PlanningError",
     "RegistryUnavailableError",
     "RunCancelledError",
     "RunNotFoundError",
+    "ServiceError",
     "SpecError",
     "StepFailedError",
     "UnknownMethodError",
@@ -274,6 +284,26 @@ class EventsError(ODPError):
 
 class PlanningError(ODPError):
     """The agent could not turn a request into a pipeline."""
+
+
+class ServiceError(ODPError):
+    """The service refused a request; the API answers with the subclass's status."""
+
+
+class AuthenticationError(ServiceError):
+    """No API key was given, or it is unknown or revoked."""
+
+
+class PermissionDeniedError(ServiceError):
+    """The API key's role does not allow the request."""
+
+
+class NotFoundError(ServiceError):
+    """No such object in the caller's workspace (other workspaces' objects look absent)."""
+
+
+class ConflictError(ServiceError):
+    """The request cannot be done in the object's current state."""
 
 
 class ModelError(ODPError):

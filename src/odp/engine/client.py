@@ -290,6 +290,52 @@ class EngineClient:
             )
         return runs
 
+    async def list_runs_page(
+        self,
+        *,
+        workspace: str | None = None,
+        state: RunState | None = None,
+        pipeline: str | None = None,
+        page_size: int = 20,
+        page_token: bytes | None = None,
+    ) -> tuple[list[RunInfo], bytes | None]:
+        """One page of runs, newest first, and the token of the next page (None at the end).
+
+        Raises:
+            ValueError: when ``page_token`` is not one this method returned.
+            ExecutionError: when Temporal cannot be asked.
+        """
+        clauses = ["WorkflowType = 'PipelineWorkflow'"]
+        if workspace is not None:
+            clauses.append(f"OdpWorkspace = {_quote(workspace)}")
+        if pipeline is not None:
+            clauses.append(f"OdpPipeline = {_quote(pipeline)}")
+        if state is not None:
+            clauses.append(f"ExecutionStatus = '{_QUERY_STATES[state]}'")
+        pages = self.client.list_workflows(
+            " AND ".join(clauses), page_size=page_size, next_page_token=page_token
+        )
+        try:
+            await pages.fetch_next_page()
+        except RPCError as e:
+            if page_token is not None and e.status is RPCStatusCode.INVALID_ARGUMENT:
+                raise ValueError("invalid page token") from None
+            raise ExecutionError(f"could not list runs: {e.message}") from e
+        runs: list[RunInfo] = []
+        for execution in pages.current_page or []:
+            memo = await execution.memo()
+            runs.append(
+                RunInfo(
+                    run_id=execution.id,
+                    pipeline=str(memo.get("pipeline", "")),
+                    workspace=str(memo.get("workspace", "default")),
+                    state=_STATES.get(execution.status or Status.RUNNING, RunState.RUNNING),
+                    started_at=execution.start_time,
+                    finished_at=execution.close_time,
+                )
+            )
+        return runs, pages.next_page_token
+
     async def count_runs(self, *, state: RunState | None = None) -> int:
         """How many runs exist (in a state, when given)."""
         query = "WorkflowType = 'PipelineWorkflow'"
