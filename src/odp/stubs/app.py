@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from odp.stubs.chat import chat_router
 from odp.stubs.corpus import build_corpus
 from odp.stubs.crawler import crawler_router
 from odp.stubs.faults import FaultInjector
@@ -37,5 +38,6 @@ def create_app(
     app.include_router(crawler_router(corpus))
     app.include_router(web_router(corpus))
     app.include_router(webhooks_router())
+    app.include_router(chat_router())
     app.add_middleware(FaultInjector)
     return app

@@ -1,0 +1,74 @@
+"""The planning graph: understand → retrieve → draft → validate → (repair → validate)* → done.
+
+Built as in langchain-ai/react-agent: :func:`build_graph` compiles a fresh graph for a
+drafter and a catalog; nothing is compiled at import time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+from odp.agent.drafting import Drafter
+from odp.agent.nodes import PlanningNodes
+from odp.agent.state import PlanState
+from odp.catalog import Catalog
+
+__all__ = ["DEFAULT_MAX_REPAIRS", "build_graph", "recursion_limit"]
+
+DEFAULT_MAX_REPAIRS = 3
+
+
+def recursion_limit(max_repairs: int) -> int:
+    """Steps the graph can take with ``max_repairs`` rounds, with room to spare.
+
+    understand, retrieve, draft, validate, one redraft with defaults (assume_defaults,
+    draft, validate), two steps per repair round, done.
+    """
+    return 8 + 2 * max_repairs + 4
+
+
+def build_graph(
+    drafter: Drafter, catalog: Catalog, *, max_repairs: int = DEFAULT_MAX_REPAIRS
+) -> CompiledStateGraph[PlanState, Any, PlanState, PlanState]:
+    """Compile the planning graph for one drafter and catalog.
+
+    Invoke it with ``config={"recursion_limit": recursion_limit(max_repairs)}``; the
+    repair loop ends by itself after ``max_repairs`` rounds, so the limit is never hit.
+
+    Args:
+        drafter: who writes and repairs drafts (the LLM drafter or the offline planner).
+        catalog: the methods the pipeline may use; the validator checks against it.
+        max_repairs: the most repair rounds after the first draft (0: no repair).
+
+    Raises:
+        ValueError: for a negative ``max_repairs``.
+    """
+    if max_repairs < 0:
+        raise ValueError(f"max_repairs must be 0 or more, not {max_repairs}")
+    nodes = PlanningNodes(drafter, catalog, max_repairs=max_repairs)
+    graph = StateGraph(PlanState)
+    graph.add_node("understand", nodes.understand)
+    graph.add_node("retrieve", nodes.retrieve)
+    graph.add_node("draft", nodes.draft)
+    graph.add_node("validate", nodes.validate)
+    graph.add_node("repair", nodes.repair)
+    graph.add_node("assume_defaults", nodes.assume_defaults)
+    graph.add_node("done", nodes.done)
+    graph.add_edge(START, "understand")
+    graph.add_conditional_edges(
+        "understand",
+        lambda state: "done" if state.error is not None else "retrieve",
+        ["retrieve", "done"],
+    )
+    graph.add_edge("retrieve", "draft")
+    graph.add_conditional_edges("draft", nodes.after_draft, ["validate", "done"])
+    graph.add_conditional_edges("repair", nodes.after_draft, ["validate", "done"])
+    graph.add_conditional_edges(
+        "validate", nodes.after_validate, ["repair", "assume_defaults", "done"]
+    )
+    graph.add_edge("assume_defaults", "draft")
+    graph.add_edge("done", END)
+    return graph.compile(name="odp-planner")
