@@ -1,0 +1,175 @@
+"""Plan every request of a split, score the drafts against the gold pipelines, print tables.
+
+The offline planner runs through the planning graph (``odp.agent.planner.plan_request``)
+when it is there, else through the same loop written here: draft, take the questions'
+defaults (as ``odp plan --yes`` does), validate, repair at most three times. The LLM
+planner needs ``plan_request`` and the ``ODP_LLM_*`` settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import inspect
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bench.planner.scoring import CaseScore, Summary, score_case, summarize
+from odp.agent.drafting import Drafter
+from odp.agent.offline import OfflinePlanner, dump_pipeline
+from odp.catalog import Catalog, load_catalog
+from odp.logs import configure_logging
+from odp.spec import validate_text
+
+HERE = Path(__file__).parent
+SPLITS = ("dev", "heldout")
+STRATA = ("single", "chain", "dag")
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    id: str
+    stratum: str
+    request: str
+    gold: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    pipeline: dict[str, Any] | None
+    valid: bool
+
+
+def load_cases(split: str) -> list[Case]:
+    """The requests of a split (``dev``, ``heldout`` or ``all``)."""
+    names = SPLITS if split == "all" else (split,)
+    cases = []
+    for name in names:
+        for item in yaml.safe_load((HERE / f"{name}.yaml").read_text()):
+            cases.append(Case(item["id"], item["stratum"], item["request"], item["gold"]))
+    return cases
+
+
+async def plan_locally(
+    drafter: Drafter, request: str, catalog: Catalog, *, max_repairs: int = 3
+) -> Outcome:
+    """Draft, take the questions' defaults, validate and repair (the graph's loop, inline)."""
+    answers: dict[str, Any] = {}
+    draft = await drafter.draft(request, [], answers=answers)
+    if draft.questions:
+        answers = {q.slot: q.default for q in draft.questions if q.default is not None}
+        draft = await drafter.draft(request, [], answers=answers)
+    for round_ in range(max_repairs + 1):
+        if draft.pipeline is None:
+            return Outcome(None, False)
+        result = validate_text(dump_pipeline(draft.pipeline), catalog)
+        if result.ok or round_ == max_repairs:
+            return Outcome(draft.pipeline, result.ok)
+        draft = await drafter.repair(request, draft, result.diagnostics, [], answers=answers)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _graph_planner(catalog: Catalog, drafter: Drafter | None) -> Callable[[str], Outcome] | None:
+    try:
+        from odp.agent.planner import plan_request
+    except ImportError:
+        return None
+    from odp.config import Settings
+
+    settings = Settings()
+
+    def plan(request: str) -> Outcome:
+        result = plan_request(
+            request, catalog=catalog, settings=settings, drafter=drafter, assume_defaults=True
+        )
+        if inspect.isawaitable(result):
+            result = asyncio.run(result)
+        return Outcome(result.pipeline, bool(result.ok))
+
+    return plan
+
+
+def make_planner(kind: str, catalog: Catalog) -> tuple[str, Callable[[str], Outcome]]:
+    """The planning function to score and how it runs."""
+    if kind == "llm":
+        graph = _graph_planner(catalog, None)
+        if graph is None:
+            raise SystemExit("the LLM planner needs odp.agent.planner.plan_request (not there yet)")
+        return "llm via plan_request", graph
+    offline = OfflinePlanner(catalog)
+    graph = _graph_planner(catalog, offline)
+    if graph is not None:
+        return "offline via plan_request", graph
+    return "offline via the local loop", lambda r: asyncio.run(plan_locally(offline, r, catalog))
+
+
+def evaluate(
+    cases: Sequence[Case], plan: Callable[[str], Outcome], catalog: Catalog
+) -> list[CaseScore]:
+    """Plan and score every case."""
+    scores = []
+    ids = catalog.ids()
+    for case in cases:
+        start = time.perf_counter()
+        outcome = plan(case.request)
+        seconds = time.perf_counter() - start
+        scores.append(
+            score_case(
+                case.id,
+                case.stratum,
+                case.gold,
+                outcome.pipeline,
+                valid=outcome.valid,
+                catalog_ids=ids,
+                seconds=seconds,
+            )
+        )
+    return scores
+
+
+def table(title: str, rows: Sequence[tuple[str, Summary]]) -> str:
+    """A plain-text table of summaries."""
+    head = f"{'':<16}{'n':>4}{'valid':>8}{'halluc':>8}{'node F1':>9}{'edge F1':>9}{'param F1':>10}{'p50 ms':>9}"
+    lines = [title, head]
+    for label, s in rows:
+        lines.append(
+            f"{label:<16}{s.n:>4}{s.valid_rate:>8.1%}{s.hallucinated_rate:>8.1%}"
+            f"{s.node_f1:>9.3f}{s.edge_f1:>9.3f}{s.param_f1:>10.3f}{s.p50_ms:>9.1f}"
+        )
+    return "\n".join(lines)
+
+
+def report(split: str, scores: Sequence[CaseScore]) -> str:
+    """The table of one split: every stratum, then all."""
+    rows = [(stratum, summarize([s for s in scores if s.stratum == stratum])) for stratum in STRATA]
+    rows.append(("all", summarize(scores)))
+    return table(f"split: {split}", rows)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Score a planner on a split and print a table per split and stratum."""
+    parser = argparse.ArgumentParser(prog="python -m bench.planner", description=__doc__)
+    parser.add_argument("--planner", choices=("offline", "llm"), default="offline")
+    parser.add_argument("--split", choices=("dev", "heldout", "all"), default="all")
+    parser.add_argument("--show", action="store_true", help="list the requests scored below 1")
+    args = parser.parse_args(list(argv) if argv is not None else [])
+    configure_logging("WARNING")
+    catalog = load_catalog()
+    how, plan = make_planner(args.planner, catalog)
+    print(f"planner: {how}")
+    for split in SPLITS if args.split == "all" else (args.split,):
+        cases = load_cases(split)
+        scores = evaluate(cases, plan, catalog)
+        print(report(split, scores))
+        if args.show:
+            for s in scores:
+                if not s.valid or min(s.node_f1, s.edge_f1, s.param_f1) < 1:
+                    print(
+                        f"  {s.id}: valid={s.valid} node={s.node_f1:.2f} edge={s.edge_f1:.2f} param={s.param_f1:.2f}"
+                    )
+    return 0

@@ -1,0 +1,234 @@
+"""Reading a request: literals kept aside, everyday typos fixed, the text cut into clauses.
+
+Quoted strings, URLs and file paths are taken out first (they may hold commas, dots and
+the word *and*) and replaced by placeholders such as ``⟨0⟩``; the rest is cut where a
+new instruction starts: at commas, semicolons, full stops, arrows, *then*, and at *and*
+when a verb follows (*keep the negative ones and save them* is two clauses, *twitter
+and reddit* is one).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Final, Literal
+
+__all__ = ["Clause", "Literal_", "Request", "read_request"]
+
+LiteralKind = Literal["quote", "url", "db", "path"]
+
+_TYPOS: Final = {
+    "twiter": "twitter",
+    "twitt": "twitter",
+    "twtter": "twitter",
+    "tweats": "tweets",
+    "redit": "reddit",
+    "reddti": "reddit",
+    "abt": "about",
+    "bout": "about",
+    "u": "you",
+    "pls": "please",
+    "plz": "please",
+    "thx": "thanks",
+    "sentimnet": "sentiment",
+    "sentimet": "sentiment",
+    "langauge": "language",
+    "lanugage": "language",
+    "artciles": "articles",
+    "aritcles": "articles",
+    "dedup": "dedupe",
+    "dupes": "duplicates",
+    "csvs": "csv",
+    "w/": "with",
+}
+_WORD: Final = re.compile(r"(?<![\w/.])([A-Za-z]+/?)(?![\w/.])")
+_QUOTE: Final = re.compile(r"\"([^\"]+)\"|“([^”]+)”|(?<![\w'])'([^']+)'(?![\w'])")
+_DB_URL: Final = re.compile(
+    r"\b(?:sqlite|postgres(?:ql)?|mysql|duckdb|mssql)(?:\+\w+)?://[^\s,;()\"']+"
+)
+_URL: Final = re.compile(r"\bhttps?://[^\s,;()\"'<>]+")
+_PATH: Final = re.compile(
+    r"(?<![\w/.@#-])(?:[\w.*-]+/)*[\w*-]+\.(?:csv|tsv|parquet|pq|jsonl|ndjson|json|db)\b"
+    r"|(?<![\w/.@#-])(?:\./|~/|/)?(?:data|out|output|exports?|tmp)/[\w./*-]+"
+)
+_SQL: Final = re.compile(
+    r"\bselect\s.+?\bfrom\b.*?(?=\s+-\s|\s+-$|\s+and then\b|"
+    r"\s+and (?:save|write|store|export)\b|;|$)",
+    re.IGNORECASE,
+)
+_BOUNDARY: Final = re.compile(
+    r"\s*(?:[,;:]|\.(?=\s|$)|->|→|=>|\bthen\b|\bafter that\b|\bafterwards\b|\band also\b)\s*"
+)
+VERBS: Final = frozenset(
+    [
+        "save",
+        "saves",
+        "write",
+        "writes",
+        "export",
+        "exports",
+        "store",
+        "stores",
+        "dump",
+        "put",
+        "send",
+        "post",
+        "push",
+        "keep",
+        "keeps",
+        "only",
+        "filter",
+        "drop",
+        "remove",
+        "exclude",
+        "detect",
+        "score",
+        "run",
+        "runs",
+        "get",
+        "find",
+        "count",
+        "sort",
+        "order",
+        "rank",
+        "join",
+        "merge",
+        "combine",
+        "cluster",
+        "embed",
+        "extract",
+        "train",
+        "fetch",
+        "read",
+        "load",
+        "compare",
+        "check",
+        "give",
+        "take",
+        "pull",
+        "grab",
+        "add",
+        "compute",
+        "figure",
+        "tell",
+        "upload",
+        "output",
+        "report",
+        "dedupe",
+        "deduplicate",
+        "sample",
+        "select",
+        "average",
+        "sum",
+        "total",
+        "return",
+        "show",
+        "list",
+        "convert",
+        "also",
+        "then",
+        "search",
+        "look",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Literal_:
+    """A literal taken out of the request: a quoted string, a URL, a database URL, a path."""
+
+    kind: LiteralKind
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One instruction of the request.
+
+    Attributes:
+        text: the clause in lower case, literals replaced by ``⟨n⟩`` placeholders.
+        original: the same clause in its original case (for values such as queries).
+        index: the clause's position in the request.
+    """
+
+    text: str
+    original: str
+    index: int
+
+    def literals(self, request: Request, *kinds: LiteralKind) -> list[tuple[int, Literal_]]:
+        """The literals in this clause (of the given kinds), with their offsets."""
+        found = []
+        for match in re.finditer(r"⟨(\d+)⟩", self.text):
+            literal = request.literals[int(match.group(1))]
+            if not kinds or literal.kind in kinds:
+                found.append((match.start(), literal))
+        return found
+
+
+@dataclass(slots=True)
+class Request:
+    """A request read for planning: its clauses and the literals they point at."""
+
+    original: str
+    clauses: list[Clause] = field(default_factory=list)
+    literals: list[Literal_] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The whole request, lower case, with placeholders."""
+        return " , ".join(c.text for c in self.clauses)
+
+
+def _fix_typos(text: str) -> str:
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(1)
+        return _TYPOS.get(word.lower(), word)
+
+    return _WORD.sub(fix, text)
+
+
+def _take_literals(text: str, literals: list[Literal_]) -> str:
+    def keep(kind: LiteralKind) -> Callable[[re.Match[str]], str]:
+        def replace(match: re.Match[str]) -> str:
+            value = next(g for g in match.groups() if g) if match.groups() else match.group(0)
+            value = value.strip()
+            if kind in ("url", "db", "path"):
+                value = value.rstrip(".,!?:")
+            literals.append(Literal_(kind, value))
+            return f" ⟨{len(literals) - 1}⟩ "
+
+        return replace
+
+    text = _QUOTE.sub(keep("quote"), text)
+    text = _SQL.sub(keep("quote"), text)
+    text = _DB_URL.sub(keep("db"), text)
+    text = _URL.sub(keep("url"), text)
+    return _PATH.sub(keep("path"), text)
+
+
+def _split_on_and(part: str) -> list[str]:
+    """Cut at *and* / *&* when the next word is a verb (a new instruction)."""
+    pieces: list[str] = []
+    start = 0
+    for match in re.finditer(r"\s+(?:and|&)\s+(\w+)", part):
+        if match.group(1).lower() in VERBS:
+            pieces.append(part[start : match.start()])
+            start = match.end() - len(match.group(1))
+    pieces.append(part[start:])
+    return pieces
+
+
+def read_request(request: str) -> Request:
+    """Take the literals out of a request and cut it into clauses."""
+    read = Request(original=request)
+    text = _take_literals(_fix_typos(request), read.literals)
+    text = text.replace("(", " ").replace(")", " ").replace("?", " ").replace("!", " ")
+    index = 0
+    for part in _BOUNDARY.split(text):
+        for piece in _split_on_and(part):
+            original = " ".join(piece.split())
+            if original:
+                read.clauses.append(Clause(original.lower(), original, index))
+                index += 1
+    return read

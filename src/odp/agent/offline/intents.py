@@ -1,0 +1,244 @@
+"""What each clause asks for: intents such as *search twitter*, *score sentiment*, *save as CSV*.
+
+An intent names the kind of step and carries what the clause says about it; the chain
+builder (:mod:`odp.agent.offline.chain`) turns intents into steps, one after the other.
+Intents of a clause come in the order a pipeline needs them: sources first, then the
+rest in the order they are written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from odp.agent.offline.clauses import Clause, Literal_, Request
+
+__all__ = ["FORMATS", "Intent", "clause_intents", "file_format"]
+
+FORMATS: Final = {
+    "csv": "csv",
+    "tsv": "csv",
+    "spreadsheet": "csv",
+    "excel": "csv",
+    "parquet": "parquet",
+    "pq": "parquet",
+    "jsonl": "jsonl",
+    "ndjson": "jsonl",
+    "json": "jsonl",
+    "json lines": "jsonl",
+}
+_WRITE: Final = re.compile(
+    r"\b(?:save|saved|saving|write|written|writing|export|exported|store|stored|dump|output|"
+    r"put|persist|upload)\w*\b"
+)
+_READ: Final = re.compile(
+    r"\b(?:read|load|open|import|ingest|from|in|of|using|scan|compare|against|versus|vs|join|"
+    r"merge|combine|with)\b"
+)
+_TO: Final = re.compile(r"\b(?:to|into|as|at|in)\s+(?:a\s+|the\s+|both\s+)?(?:\w+\s+)?$")
+_PLATFORMS: Final = [
+    ("social.twitter.search", re.compile(r"\b(?:twitter|tweets?|x\.com|on x)\b")),
+    ("social.reddit.search", re.compile(r"\b(?:reddit|subreddit)\b|\br/\w+")),
+    (
+        "news.articles.search",
+        re.compile(
+            r"\bnews\b|\b(?:articles?|headlines)\b(?=\s+(?:about|on|mentioning|regarding|for|⟨))"
+        ),
+    ),
+]
+_HOOK: Final = re.compile(r"\b(?:webhook|hook|slack|notify|alert|post (?:them|it|the)|send|push)\b")
+_API: Final = re.compile(r"\b(?:api|json|endpoint|rest)\b")
+_PAGES_OF: Final = re.compile(
+    r"\b(?:pages?|full text|full articles?|article text|content|html|body text)\b"
+)
+
+
+@dataclass(slots=True)
+class Intent:
+    """One thing a clause asks for.
+
+    Attributes:
+        kind: source, page_fetch, sentiment, language, extract, embed, cluster, filter,
+            sort, aggregate, dedupe, sample, select, join, union, sql, train, drift, sink.
+        pos: where in the clause it was found (orders the clause's intents).
+        method: the method, when the intent decides it (sources, sinks).
+        params: what the clause says about the step.
+        clause: the clause it came from.
+    """
+
+    kind: str
+    pos: int
+    clause: Clause
+    method: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def file_format(path: str) -> str:
+    """``csv``, ``parquet`` or ``jsonl`` from a path's extension (csv by default)."""
+    suffix = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
+    return FORMATS.get(suffix, "csv")
+
+
+def _writes_at(clause: Clause, pos: int) -> bool:
+    """Whether the literal at ``pos`` is written to (rather than read from)."""
+    before = clause.text[:pos]
+    after = clause.text[pos:].split("⟩", 1)[-1]
+    if re.search(r"\b(?:export|save|write|store|dump|upload)\s+$", before) and re.match(
+        r"\s*(?:to|into|as|in)\b", after
+    ):
+        return False  # `export data/orders.csv into the table ...`: the path is what is written
+    write = [m.end() for m in _WRITE.finditer(before)]
+    read = [m.end() for m in _READ.finditer(before) if m.group(0) not in ("in", "of")]
+    if write and (not read or write[-1] > read[-1]):
+        return True
+    if read:
+        return False
+    return bool(_TO.search(before))
+
+
+def _sources(clause: Clause, request: Request) -> list[Intent]:
+    intents: list[Intent] = []
+    text = clause.text
+    hits = []
+    for method, pattern in _PLATFORMS:
+        match = pattern.search(text)
+        if match:
+            hits.append((match.start(), method))
+    hits.sort()
+    for i, (pos, method) in enumerate(hits):
+        end = hits[i + 1][0] if i + 1 < len(hits) else len(text)
+        intents.append(Intent("source", pos, clause, method, {"segment": (pos, end)}))
+    urls = clause.literals(request, "url")
+    feeds = [
+        (p, lit)
+        for p, lit in urls
+        if re.search(r"\b(?:rss|atom|feeds?)\b", text)
+        or re.search(r"(?:rss|atom|\.xml|/feed)", lit.value)
+    ]
+    rest = [(p, lit) for p, lit in urls if (p, lit) not in feeds]
+    if re.search(r"\b(?:rss|atom|feeds?)\b", text) and not feeds:
+        intents.append(Intent("source", text.find("feed"), clause, "news.rss.read", {}))
+    if feeds:
+        values: Any = [lit.value for _, lit in feeds]
+        intents.append(
+            Intent(
+                "source",
+                feeds[0][0],
+                clause,
+                "news.rss.read",
+                {"url": values[0] if len(values) == 1 else values},
+            )
+        )
+    if rest and not _HOOK.search(text):
+        if _API.search(text) or any(re.search(r"/api\b|//api\.", lit.value) for _, lit in rest):
+            params: dict[str, Any] = {"url": rest[0][1].value}
+            records = re.search(
+                r"\brecords?(?:_path)?\s+(?:are\s+)?(?:under|in|at)\s+([\w.]+)", text
+            )
+            if records:
+                params["records_path"] = records.group(1)
+            intents.append(Intent("source", rest[0][0], clause, "http.json.get", params))
+        else:
+            intents.append(
+                Intent(
+                    "source",
+                    rest[0][0],
+                    clause,
+                    "web.page.fetch",
+                    {"urls": [lit.value for _, lit in rest]},
+                )
+            )
+    for pos, lit in clause.literals(request, "path"):
+        if not _writes_at(clause, pos):
+            method = f"file.{file_format(lit.value)}.read"
+            intents.append(Intent("source", pos, clause, method, {"path": lit.value}))
+    for pos, lit in clause.literals(request, "db"):
+        if not _writes_at(clause, pos) and not re.search(r"\btable\b", text[pos:] + text[:pos]):
+            intents.append(Intent("source", pos, clause, "sql.query.read", {"url": lit.value}))
+    return intents
+
+
+def _sinks(clause: Clause, request: Request) -> list[Intent]:
+    intents: list[Intent] = []
+    text = clause.text
+    for pos, lit in clause.literals(request, "path"):
+        if _writes_at(clause, pos):
+            method = f"file.{file_format(lit.value)}.write"
+            intents.append(Intent("sink", pos, clause, method, {"path": lit.value}))
+    for pos, lit in clause.literals(request, "db"):
+        if _writes_at(clause, pos) or re.search(r"\btable\b", text):
+            intents.append(Intent("sink", pos, clause, "sql.table.write", {"url": lit.value}))
+    for pos, lit in clause.literals(request, "url"):
+        if _HOOK.search(text) and not re.search(r"\b(?:rss|atom|feeds?)\b", text):
+            intents.append(Intent("sink", pos, clause, "http.webhook.post", {"url": lit.value}))
+    if not intents and (_WRITE.search(text) or re.search(r"\btable\b", text)):
+        table = re.search(r"\btable\b", text)
+        if table and (_WRITE.search(text) or re.search(r"\b(?:to|into)\b", text)):
+            intents.append(Intent("sink", table.start(), clause, "sql.table.write", {}))
+            return intents
+        for match in re.finditer(
+            r"\b(csv|tsv|spreadsheet|excel|parquet|jsonl|ndjson|json lines|json)\b", text
+        ):
+            fmt = FORMATS[match.group(1)]
+            intents.append(Intent("sink", match.start(), clause, f"file.{fmt}.write", {}))
+        verb = _WRITE.search(text)
+        if not intents and verb is not None:
+            intents.append(Intent("sink", verb.start(), clause, None, {}))
+    return intents
+
+
+def _search(pattern: str, text: str) -> int | None:
+    match = re.search(pattern, text)
+    return match.start() if match else None
+
+
+_TRANSFORMS: Final = [
+    (
+        "sentiment",
+        r"\b(?:sentiment|feel|feels|feeling|mood|opinion|tone|emotion|polarity|positive|negative|neutral)",
+    ),
+    ("language", r"\blanguages?\b"),
+    ("extract", r"\b(?:hashtags|mentions|emails|e-mails|entities|extract\w*|urls|links)\b"),
+    ("embed", r"\b(?:embed\w*|vectors?)\b"),
+    ("cluster", r"\b(?:cluster\w*|topics|themes|group\w* (?:of |them by )?similar)\b"),
+    ("dedupe", r"\b(?:dedupe\w*|deduplicat\w*|duplicates?|unique|distinct)\b"),
+    ("sample", r"\b(?:sample|at random|random(?:ly)?)\b|\d+\s*%"),
+    ("select", r"\bcolumns\b|\bonly the (?:fields|columns)\b"),
+    ("aggregate", r"\b(?:count|counts|number of|how many|average|avg|mean|sum|total|per)\b"),
+    (
+        "sort",
+        r"\b(?:sort\w*|order(?:ed)? by|rank\w*|top|most|least|newest|oldest|highest|biggest|first \d+)\b",
+    ),
+    (
+        "filter",
+        r"\b(?:keep|only|filter\w*|where|drop|remove|exclude|without|just|ones|with (?:more|less|fewer|at least|over|under))\b",
+    ),
+    ("join", r"\b(?:join\w*|merge\w*|combine\w*|union|together|not in|match\w* them)\b"),
+    ("sql", r"\bsql\b|\bselect\b"),
+    ("train", r"\b(?:train\w*|classifier|regressor|fit a model|model to predict)\b"),
+    ("drift", r"\bdrift\w*\b"),
+    (
+        "pages",
+        r"\b(?:fetch|get|download|scrape|grab|read)\b.*\b(?:pages?|full text|full articles?|article text|content)\b",
+    ),
+]
+
+
+def clause_intents(clause: Clause, request: Request) -> list[Intent]:
+    """The intents of one clause: sources first, then transforms and sinks as written."""
+    sources = _sources(clause, request)
+    rest: list[Intent] = []
+    for kind, pattern in _TRANSFORMS:
+        pos = _search(pattern, clause.text)
+        if pos is not None:
+            rest.append(Intent(kind, pos, clause))
+    rest += _sinks(clause, request)
+    sources.sort(key=lambda i: i.pos)
+    rest.sort(key=lambda i: i.pos)
+    return sources + rest
+
+
+def sink_literals(clause: Clause, request: Request) -> list[tuple[int, Literal_]]:
+    """The path literals a clause writes to (for tests and repairs)."""
+    return [(p, lit) for p, lit in clause.literals(request, "path") if _writes_at(clause, p)]

@@ -1,0 +1,343 @@
+"""Filling params from a clause: queries, numbers, languages, conditions, columns.
+
+Every function here reads one clause (lower case with ``⟨n⟩`` placeholders, plus the
+original for values whose case matters) and returns a value or None when the clause
+does not say.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Final
+
+from odp.agent.offline.clauses import Clause, Request
+
+__all__ = [
+    "LANGUAGES",
+    "NUMBER_WORDS",
+    "column_named",
+    "condition",
+    "group_by",
+    "languages_in",
+    "number",
+    "query",
+    "since",
+    "sort_spec",
+    "subreddit",
+]
+
+LANGUAGES: Final = {
+    "english": "en",
+    "german": "de",
+    "deutsch": "de",
+    "french": "fr",
+    "spanish": "es",
+    "italian": "it",
+    "portuguese": "pt",
+    "dutch": "nl",
+    "polish": "pl",
+    "russian": "ru",
+    "ukrainian": "uk",
+    "swedish": "sv",
+    "danish": "da",
+    "norwegian": "no",
+    "finnish": "fi",
+    "turkish": "tr",
+    "arabic": "ar",
+    "chinese": "zh",
+    "japanese": "ja",
+    "korean": "ko",
+    "hindi": "hi",
+    "greek": "el",
+    "czech": "cs",
+}
+NUMBER_WORDS: Final = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "fifty": 50,
+    "hundred": 100,
+}
+_NUM: Final = r"(\d[\d,]*(?:\.\d+)?|" + "|".join(NUMBER_WORDS) + r")"
+_TOPIC_INTRO: Final = re.compile(
+    r"\b(?:about|mentioning|regarding|concerning|on|for|re|related to|with the (?:word|term)s?)\s+"
+)
+_TOPIC_STOP: Final = re.compile(
+    r"\s+(?:from|in|on|since|after|before|with|without|by|per|into|sorted|written|saved|"
+    r"please|thanks|thank|that|which|who|where|and (?:also )?(?:keep|save|write)|"
+    r"using|via|as|at|to|published|posted|only)\b.*$"
+)
+_NOT_TOPIC: Final = re.compile(
+    r"^(?:twitter|x|reddit|news|posts?|tweets?|threads?|articles?|the (?:web|news|internet)|"
+    r"it|them|this|that|each|every|all|both|⟨\d+⟩|r/\w+|\d+)\b"
+)
+_SOURCE_NOUNS: Final = re.compile(
+    r"\b(?:twitter|tweets?|x|reddit|threads?|posts?|news|articles?|headlines|subreddit)\b"
+)
+_FILLER: Final = re.compile(r"^(?:the|a|an|some|recent|latest|new posts)\s+")
+_TRAILING: Final = re.compile(r"\s+(?:please|pls|thanks|now|today|posts?|tweets?|news)$")
+_COLUMN_WORD: Final = r"[a-z_][a-z0-9_]*"
+
+
+def _original(clause: Clause, start: int, end: int) -> str:
+    return clause.original[start:end]
+
+
+def query(clause: Clause, request: Request) -> str | None:
+    """What to search for: a quoted string, else the words after *about*, *on*, *for*..."""
+    quoted = clause.literals(request, "quote")
+    if quoted and not quoted[0][1].value.lower().startswith(("select ", "with ")):
+        return quoted[0][1].value
+    for match in _TOPIC_INTRO.finditer(clause.text):
+        rest = clause.text[match.end() :]
+        if _NOT_TOPIC.match(rest):
+            continue
+        stop = _TOPIC_STOP.search(rest)
+        end = match.end() + (stop.start() if stop else len(rest))
+        topic = _original(clause, match.end(), end).strip(" .,")
+        while True:
+            shorter = _TRAILING.sub("", _FILLER.sub("", topic.lower()))
+            if shorter == topic.lower():
+                break
+            cut = topic.lower().find(shorter)
+            topic = topic[cut : cut + len(shorter)]
+        if topic and not re.fullmatch(r"⟨\d+⟩|" + "|".join(LANGUAGES), topic.lower()):
+            return topic
+    return None
+
+
+def number(text: str) -> float | None:
+    """A number written with digits (``1,000``, ``2.5``) or as a word (``five``)."""
+    text = text.lower().replace(",", "")
+    if text in NUMBER_WORDS:
+        return float(NUMBER_WORDS[text])
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _int(text: str) -> int:
+    value = number(text)
+    return int(value) if value is not None else 0
+
+
+def count_before(clause: Clause, nouns: str) -> int | None:
+    """A count written before a noun: ``500 tweets``, ``the latest 200 threads``."""
+    match = re.search(
+        rf"(?<!top ){_NUM}\s+(?:(?:latest|newest|recent|most recent|new|random|english|\w+ish)\s+)?"
+        rf"(?:\w+\s+)?(?:{nouns})\b",
+        clause.text,
+    )
+    if match and not re.search(r"\b(?:top|first|most)\s+$", clause.text[: match.start()]):
+        return _int(match.group(1))
+    return None
+
+
+def since(clause: Clause) -> str | None:
+    """An ISO date after *since*, *after* or *from*."""
+    match = re.search(r"\b(?:since|after|from)\s+(\d{4}-\d{2}-\d{2}(?:t[\d:]+z?)?)", clause.text)
+    return (
+        match.group(1).upper()
+        if match and "t" in match.group(1)
+        else (match.group(1) if match else None)
+    )
+
+
+def subreddit(clause: Clause) -> str | None:
+    """``r/soccer`` or ``subreddit soccer`` → ``soccer`` (original case)."""
+    match = re.search(r"\br/(\w+)|\bsubreddit\s+(\w+)", clause.original, re.IGNORECASE)
+    if match is None:
+        return None
+    return match.group(1) or match.group(2)
+
+
+def languages_in(text: str) -> list[str]:
+    """The ISO 639-1 codes of the languages a text names, in order."""
+    codes: list[str] = []
+    for word in re.findall(r"[a-z]+", text):
+        code = LANGUAGES.get(word)
+        if code and code not in codes:
+            codes.append(code)
+    return codes
+
+
+def column_named(clause: Clause, known: Iterable[str]) -> str | None:
+    """A column the clause names: ``the review column``, ``of the titles``, a known name."""
+    match = re.search(rf"\b(?:the\s+)?({_COLUMN_WORD})\s+(?:column|field)\b", clause.text)
+    if match and match.group(1) not in ("text", "same", "a", "one", "that"):
+        return match.group(1)
+    if match:
+        return "text"
+    match = re.search(rf"\b(?:column|field)\s+({_COLUMN_WORD})\b", clause.text)
+    if match:
+        return match.group(1)
+    for name in known:
+        if re.search(rf"\b(?:of|on|in) (?:the |their |its )?{name}s?\b", clause.text):
+            return name
+    return None
+
+
+_COMPARE: Final = re.compile(
+    rf"\b({_COLUMN_WORD})\s*(>=|<=|!=|<>|==|=|>|<)\s*('[^']*'|⟨\d+⟩|-?[\d.]+|{_COLUMN_WORD})"
+)
+_WORDY: Final = [
+    (r"(?:more|greater|higher|bigger|larger|over|above) than", ">"),
+    (r"over|above|more than", ">"),
+    (r"at least|min(?:imum)?(?: of)?|or more", ">="),
+    (r"(?:fewer|less|lower|smaller|under|below) than", "<"),
+    (r"under|below", "<"),
+    (r"at most|max(?:imum)?(?: of)?|or fewer|or less", "<="),
+]
+_NEGATE: Final = {">": "<=", ">=": "<", "<": ">=", "<=": ">", "=": "!=", "!=": "="}
+_STATUS_WORDS: Final = frozenset(
+    [
+        "delivered",
+        "cancelled",
+        "canceled",
+        "shipped",
+        "pending",
+        "returned",
+        "refunded",
+        "paid",
+        "completed",
+    ]
+)
+
+
+def _literal(value: str, request: Request) -> str:
+    placeholder = re.fullmatch(r"⟨(\d+)⟩", value)
+    if placeholder:
+        value = "'" + request.literals[int(placeholder.group(1))].value.replace("'", "''") + "'"
+    return value
+
+
+def condition(clause: Clause, request: Request, known: Sequence[str], *, negate: bool) -> list[str]:
+    """SQL conditions a clause states over the columns (labels and languages aside).
+
+    ``more than 100 likes`` → ``likes > 100``; ``quantity > 10`` as written; ``where status
+    is delivered`` → ``status = 'delivered'``. ``negate`` flips each (for *drop*, *remove*).
+    """
+    parts: list[tuple[str, str, str]] = []
+    text = clause.text
+    for match in _COMPARE.finditer(text):
+        op = {"==": "=", "<>": "!="}.get(match.group(2), match.group(2))
+        parts.append((match.group(1), op, _literal(match.group(3), request)))
+    for words, op in _WORDY:
+        for match in re.finditer(rf"\b(?:{words})\s+{_NUM}\s+({_COLUMN_WORD})", text):
+            amount = number(match.group(1))
+            shown = f"{amount:g}" if amount is not None else match.group(1)
+            if not any(p[0] == match.group(2) for p in parts):
+                parts.append((match.group(2), op, shown))
+    for match in re.finditer(
+        rf"\b({_COLUMN_WORD})\s+(?:is|equals|of|=)\s+(not\s+)?('[^']*'|⟨\d+⟩|{_COLUMN_WORD})", text
+    ):
+        column, value = match.group(1), match.group(3)
+        if column in ("it", "that", "which", "this", "one", "ones", "what", "there", "sentiment"):
+            continue
+        if column not in known and not re.search(rf"\b(?:where|if|whose)\s+{column}\b", text):
+            continue
+        op = "!=" if match.group(2) else "="
+        if not any(p[0] == column for p in parts):
+            parts.append((column, op, _literal(value, request) if "⟨" in value else f"'{value}'"))
+    if not parts:
+        for word in re.findall(r"[a-z]+", text):
+            if word in _STATUS_WORDS:
+                parts.append(("status", "=", f"'{word}'"))
+                break
+    fixed = []
+    for column, op, value in parts:
+        value = value if value.startswith("'") or _is_number(value) else f"'{value}'"
+        if negate:
+            op = _NEGATE.get(op, op)
+        fixed.append(f"{column} {op} {value}")
+    return fixed
+
+
+def _is_number(value: str) -> bool:
+    return number(value) is not None and not value.isalpha()
+
+
+_SORT_ADJECTIVES: Final = {
+    "liked": "likes",
+    "popular": "likes",
+    "upvoted": "likes",
+    "reposted": "reposts",
+    "shared": "reposts",
+    "retweeted": "reposts",
+    "commented": "comments",
+    "recent": "created_at",
+    "newest": "created_at",
+    "latest": "created_at",
+    "oldest": "created_at",
+    "negative": "sentiment",
+    "positive": "sentiment",
+    "expensive": "price",
+}
+_DESCENDING_COLUMNS: Final = frozenset(["likes", "reposts", "comments", "score"])
+
+
+def sort_spec(clause: Clause) -> tuple[str | None, bool, int | None] | None:
+    """``(by, descending, limit)`` when the clause sorts or takes a top N, else None."""
+    text = clause.text
+    by: str | None = None
+    limit: int | None = None
+    descending = bool(
+        re.search(r"\b(?:desc|descending|biggest|largest|highest|most|top|best|reverse)\b", text)
+    )
+    match = re.search(
+        rf"\b(?:sort(?:ed)?|order(?:ed)?|rank(?:ed)?)\s+(?:\w+\s+)?by\s+({_COLUMN_WORD})", text
+    )
+    if match is None:
+        match = re.search(rf"\b(?:by|on)\s+({_COLUMN_WORD})(?:\s+(?:desc|asc)\w*)?\s*$", text)
+        if match and not re.search(r"\b(?:top|first|most|sort|order|rank)", text):
+            match = None
+    if match:
+        by = match.group(1)
+    adjective = re.search(r"\b(?:most|least)\s+(\w+)|\b(newest|latest|oldest|most recent)\b", text)
+    if adjective:
+        word = (adjective.group(1) or adjective.group(2)).split()[-1]
+        by = by or _SORT_ADJECTIVES.get(word)
+        descending = descending or word in ("newest", "latest", "recent")
+        if adjective.group(0).startswith("least") or word == "oldest":
+            descending = False
+    top = re.search(
+        rf"\b(?:top|first|best|most)\s+{_NUM}\b|{_NUM}\s+(?:most|least|top|best)\b", text
+    )
+    if top:
+        limit = _int(top.group(1) or top.group(2))
+    if by is None and limit is None and not re.search(r"\b(?:sort|order)", text):
+        return None
+    if re.search(r"\b(?:asc|ascending|smallest|lowest|cheapest)\b", text):
+        descending = False
+    elif by in _DESCENDING_COLUMNS:
+        descending = True
+    return by, descending, limit
+
+
+def group_by(clause: Clause) -> list[str]:
+    """The columns after *per* / *by* / *for each* / *grouped by*."""
+    match = re.search(
+        rf"\b(?:per|by|for each|for every|each|grouped by|group by)\s+((?:{_COLUMN_WORD})"
+        rf"(?:\s*(?:,|and)\s*{_COLUMN_WORD})*)",
+        clause.text,
+    )
+    if match is None:
+        return []
+    return [c for c in re.split(r"\s*(?:,|and)\s*", match.group(1)) if c and c != "the"]
+
+
+def mentions_source(text: str) -> bool:
+    """Whether a clause names a social or news source."""
+    return _SOURCE_NOUNS.search(text) is not None
