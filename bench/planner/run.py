@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import inspect
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -84,11 +83,11 @@ def _graph_planner(catalog: Catalog, drafter: Drafter | None) -> Callable[[str],
     settings = Settings()
 
     def plan(request: str) -> Outcome:
-        result = plan_request(
-            request, catalog=catalog, settings=settings, drafter=drafter, assume_defaults=True
+        result = asyncio.run(
+            plan_request(
+                request, catalog=catalog, settings=settings, drafter=drafter, assume_defaults=True
+            )
         )
-        if inspect.isawaitable(result):
-            result = asyncio.run(result)
         return Outcome(result.pipeline, bool(result.ok))
 
     return plan

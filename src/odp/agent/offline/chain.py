@@ -389,7 +389,14 @@ class Builder:
     def _on_sort(self, intent: Intent) -> None:
         clause = intent.clause
         spec = slots.sort_spec(clause)
-        if self.current is None or spec is None:
+        if self.current is None:
+            return
+        if spec is None or (spec[0] is None and spec[2] is None):
+            # `..., biggest first`: the order of the sort just drafted
+            if self.current.method == "data.rows.sort" and re.search(
+                r"\b(?:biggest|largest|highest|most|newest|desc\w*)\b", clause.text
+            ):
+                self.current.params["descending"] = True
             return
         by, descending, limit = spec
         source_counted = any(
@@ -493,6 +500,7 @@ class Builder:
             r"\b(?:count|average|avg|mean|sum|total|number of|how many)\b", clause.text
         ):
             return
+        aggregations = self._aggregations(clause)
         fixed = []
         for group in groups:
             if group in ("label", "labels") or (
@@ -503,7 +511,6 @@ class Builder:
                 group = "language"
                 self._on_language(Intent("language", 0, clause))
             fixed.append(group)
-        aggregations = self._aggregations(clause)
         time_group = next(
             (g for g in fixed if g in _TIME_GROUPS and g not in self.current.columns), None
         )
@@ -716,7 +723,7 @@ class Builder:
                 "Which table should the rows be written to?",
                 self.pipeline_name().replace("-", "_"),
             )
-            mode = re.search(r"\b(replac\w*|overwrit\w*|upsert\w*)\b", clause.text)
+            mode = re.search(r"\b(replac\w*|overwrit\w*|upsert\w*)\b", self.request.text)
             if mode:
                 params["mode"] = "upsert" if mode.group(1).startswith("upsert") else "replace"
         self.add(method, params, self._quote(clause), base=name)

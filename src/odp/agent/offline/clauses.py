@@ -219,16 +219,30 @@ def _split_on_and(part: str) -> list[str]:
     return pieces
 
 
-def read_request(request: str) -> Request:
-    """Take the literals out of a request and cut it into clauses."""
+def read_request(
+    request: str, *, stands_alone: Callable[[Clause, Request], bool] | None = None
+) -> Request:
+    """Take the literals out of a request and cut it into clauses.
+
+    Args:
+        request: the request as written.
+        stands_alone: whether a short piece is an instruction of its own; a piece of a
+            few words that is not (``email and city`` in *the columns name, email and
+            city*) goes back to the clause before it.
+    """
     read = Request(original=request)
     text = _take_literals(_fix_typos(request), read.literals)
     text = text.replace("(", " ").replace(")", " ").replace("?", " ").replace("!", " ")
-    index = 0
     for part in _BOUNDARY.split(text):
         for piece in _split_on_and(part):
             original = " ".join(piece.split())
-            if original:
-                read.clauses.append(Clause(original.lower(), original, index))
-                index += 1
+            if not original:
+                continue
+            clause = Clause(original.lower(), original, len(read.clauses))
+            short = len(original.split()) <= 4
+            if read.clauses and short and stands_alone and not stands_alone(clause, read):
+                last = read.clauses.pop()
+                original = f"{last.original}, {original}"
+                clause = Clause(original.lower(), original, last.index)
+            read.clauses.append(clause)
     return read

@@ -17,8 +17,9 @@ import yaml
 
 from odp.agent.drafting import Draft
 from odp.agent.offline.chain import Builder
-from odp.agent.offline.clauses import read_request
+from odp.agent.offline.clauses import Clause, Request, read_request
 from odp.agent.offline.columns import ColumnBook
+from odp.agent.offline.intents import clause_intents
 from odp.agent.offline.repair import repair_pipeline
 from odp.catalog import Catalog, MethodSpec
 from odp.spec import Diagnostic
@@ -29,6 +30,10 @@ __all__ = ["OfflinePlanner", "dump_pipeline"]
 def dump_pipeline(pipeline: Mapping[str, Any]) -> str:
     """A pipeline as YAML, keys in the order written."""
     return yaml.safe_dump(dict(pipeline), sort_keys=False, allow_unicode=True, width=100)
+
+
+def _stands_alone(clause: Clause, request: Request) -> bool:
+    return bool(clause_intents(clause, request))
 
 
 class OfflinePlanner:
@@ -50,7 +55,7 @@ class OfflinePlanner:
     def plan(self, request: str, answers: Mapping[str, Any] | None = None) -> Draft:
         """A draft for a request (the synchronous core of :meth:`draft`)."""
         builder = Builder(self.catalog, self.columns, answers or {})
-        builder.build(read_request(request))
+        builder.build(read_request(request, stands_alone=_stands_alone))
         pipeline = builder.pipeline()
         return Draft(
             pipeline=pipeline,

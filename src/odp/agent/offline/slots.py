@@ -86,7 +86,9 @@ _SOURCE_NOUNS: Final = re.compile(
     r"\b(?:twitter|tweets?|x|reddit|threads?|posts?|news|articles?|headlines|subreddit)\b"
 )
 _FILLER: Final = re.compile(r"^(?:the|a|an|some|recent|latest|new posts)\s+")
-_TRAILING: Final = re.compile(r"\s+(?:please|pls|thanks|now|today|posts?|tweets?|news)$")
+_TRAILING: Final = re.compile(
+    r"\s+(?:please|pls|thanks|now|today|posts?|tweets?|news|and|or|&)$|[\s,.;:]+$"
+)
 _COLUMN_WORD: Final = r"[a-z_][a-z0-9_]*"
 
 
