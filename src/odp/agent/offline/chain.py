@@ -66,6 +66,7 @@ _TIME_GROUPS: Final = {
     "month": "month",
     "hour": "hour",
 }
+_RETRIEVAL_MIN_SCORE: Final = 4.0
 _SOURCE_NOUNS: Final = {
     "social.twitter.search": r"tweets|posts|results",
     "social.reddit.search": r"threads|posts|results",
@@ -200,9 +201,23 @@ class Builder:
 
     def _run(self, request: Request) -> None:
         for clause in request.clauses:
-            for intent in clause_intents(clause, request):
+            intents = clause_intents(clause, request)
+            for intent in intents:
                 handler = getattr(self, f"_on_{intent.kind}")
                 handler(intent)
+            if not intents:
+                self._retrieve(clause)
+
+    def _retrieve(self, clause: Clause) -> None:
+        """A clause no rule understood: the catalog's best match, if it needs only the rows."""
+        if self.current is None:
+            return
+        for hit in self.catalog.search(clause.text, kind=MethodKind.TRANSFORM, limit=3):
+            required = {n for n, f in hit.spec.params_model.model_fields.items() if f.is_required()}
+            if hit.score >= _RETRIEVAL_MIN_SCORE and required <= {"data"}:
+                why = f"{self._quote(clause)}; the catalog's search ranked it first"
+                self.add(hit.spec.id, {}, why)
+                return
 
     def _on_source(self, intent: Intent) -> None:
         method = intent.method
@@ -399,13 +414,10 @@ class Builder:
                 self.current.params["descending"] = True
             return
         by, descending, limit = spec
-        source_counted = any(
-            s.params.get("max_results")
-            for s in self.steps
-            if s in self.unconsumed or s is self.current
-        )
-        if by == "created_at" and limit is None and source_counted:
-            return  # the sources already return the newest first
+        if by == "created_at" and descending and self.current.method in _SOURCE_NOUNS:
+            if limit:  # the search returns the newest first: ask it for that many
+                self.current.params.setdefault("max_results", limit)
+            return
         if by is None:
             if limit is None:
                 return
@@ -437,7 +449,7 @@ class Builder:
                 listed = ", ".join(f"'{w}'" for w in labels)
                 conditions.append(f"sentiment_label {'NOT IN' if negate else 'IN'} ({listed})")
         codes = slots.languages_in(text)
-        source_lang = self.current is not None and self.current.params.get("lang")
+        source_lang = any(s.params.get("lang") for s in self.steps)
         if codes and not source_lang:
             self._on_language(Intent("language", 0, clause))
             op = "!=" if negate else "="
@@ -454,8 +466,6 @@ class Builder:
         clause = intent.clause
         if self.current is None:
             return
-        if slots.languages_in(clause.text) and not _FILTER_WORDS.search(clause.text):
-            return  # a language said with the source is the source's `lang`
         conditions = self._conditions(clause)
         if not conditions:
             return

@@ -172,7 +172,10 @@ def _sinks(clause: Clause, request: Request) -> list[Intent]:
     for pos, lit in clause.literals(request, "url"):
         if _HOOK.search(text) and not re.search(r"\b(?:rss|atom|feeds?)\b", text):
             intents.append(Intent("sink", pos, clause, "http.webhook.post", {"url": lit.value}))
-    if not intents and (_WRITE.search(text) or re.search(r"\btable\b", text)):
+    wants_file = re.search(
+        r"\b(?:csv|parquet|jsonl|json|excel|spreadsheet)\s+(?:file|export)", text
+    ) and not re.search(r"\b(?:read|load|open|import|ingest)\b", text)
+    if not intents and (_WRITE.search(text) or re.search(r"\btable\b", text) or wants_file):
         table = re.search(r"\btable\b", text)
         if table and (_WRITE.search(text) or re.search(r"\b(?:to|into)\b", text)):
             intents.append(Intent("sink", table.start(), clause, "sql.table.write", {}))
@@ -212,7 +215,9 @@ _TRANSFORMS: Final = [
     ),
     (
         "filter",
-        r"\b(?:keep|only|filter\w*|where|drop|remove|exclude|without|just|ones|with (?:more|less|fewer|at least|over|under))\b",
+        r"\b(?:keep|only|filter\w*|where|drop|remove|exclude|without|just|ones|negative|"
+        r"positive|neutral|(?:that|which|who) (?:are|is|were|was|have|has)|"
+        r"with (?:more|less|fewer|at least|over|under))\b",
     ),
     ("join", r"\b(?:join\w*|merge\w*|combine\w*|union|together|not in|match\w* them)\b"),
     ("sql", r"\bsql\b|\bselect\b"),
