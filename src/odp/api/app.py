@@ -8,6 +8,7 @@ opened with a worker, so that one process serves the API and runs pipelines.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -19,7 +20,7 @@ from odp import __version__
 from odp.api.database import Database
 from odp.api.errors import install_error_handlers
 from odp.api.limits import BodyLimit
-from odp.api.metrics import RequestMetrics
+from odp.api.metrics import RequestMetrics, record_step_durations
 from odp.api.routes import ROUTERS
 from odp.api.state import EventSource, ServiceState
 from odp.catalog import Catalog, load_catalog
@@ -29,6 +30,12 @@ from odp.engine import EngineClient
 __all__ = ["create_app"]
 
 _log = structlog.stdlib.get_logger("odp.api")
+
+
+async def _stop(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def create_app(
@@ -71,6 +78,9 @@ def create_app(
                 state.runs = opened.runs
                 state.events = events or getattr(opened, "events", None)
             app.state.service = state
+            if state.events is not None:
+                watcher = asyncio.create_task(record_step_durations(state.events))
+                stack.push_async_callback(_stop, watcher)
             _log.info("service_started", version=__version__)
             yield
 

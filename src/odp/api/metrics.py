@@ -8,6 +8,7 @@ worker runs in the process.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import functools
 import time
 from dataclasses import dataclass
@@ -16,9 +17,17 @@ import structlog
 from prometheus_client import REGISTRY, Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from odp.api.state import EventSource
 from odp.engine import EngineClient, RunState
+from odp.events import StepCompleted
 
-__all__ = ["RequestMetrics", "ServiceMetrics", "refresh_run_counts", "service_metrics"]
+__all__ = [
+    "RequestMetrics",
+    "ServiceMetrics",
+    "record_step_durations",
+    "refresh_run_counts",
+    "service_metrics",
+]
 
 _log = structlog.stdlib.get_logger("odp.api")
 
@@ -85,6 +94,29 @@ async def refresh_run_counts(runs: EngineClient, *, timeout: float = 5.0) -> boo
     for state, count in zip(RunState, counts, strict=True):
         gauge.labels(state=state.value).set(count)
     return True
+
+
+async def record_step_durations(bus: EventSource, *, poll: float = 1.0, batch: int = 500) -> None:
+    """Feed ``odp_step_duration_seconds`` from the global event stream, until cancelled.
+
+    Only steps that ran (not cache hits) and finished after this call started count.
+    """
+    histogram = service_metrics().step_duration
+    since = dt.datetime.now(dt.UTC)
+    after = "0-0"
+    while True:
+        try:
+            entries = await bus.read_all(after_id=after, count=batch)
+        except Exception as e:  # Redis away: metrics wait, the service goes on
+            _log.debug("step_metrics_paused", error=str(e))
+            await asyncio.sleep(poll * 5)
+            continue
+        for entry_id, event in entries:
+            after = entry_id
+            if isinstance(event, StepCompleted) and not event.cache_hit and event.time >= since:
+                histogram.labels(method=event.method).observe(event.duration_s)
+        if len(entries) < batch:
+            await asyncio.sleep(poll)
 
 
 class RequestMetrics:

@@ -30,6 +30,10 @@ class EventSource(Protocol):
         """Whether Redis answers."""
         ...
 
+    async def read_all(self, *, after_id: str = "0-0", count: int = 100) -> list[tuple[str, Event]]:
+        """Every run's events after the global stream's entry ``after_id``."""
+        ...
+
 
 @dataclass(slots=True)
 class ServiceState:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from odp.api.routes import health, keys, methods, outputs, pipelines, runs
+from odp.api.routes import events, health, keys, methods, outputs, pipelines, runs
 
 __all__ = ["ROUTERS"]
 
@@ -12,6 +12,7 @@ ROUTERS: list[APIRouter] = [
     health.router,
     pipelines.router,
     runs.router,
+    events.router,
     outputs.router,
     methods.router,
     keys.router,
