@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from odp import __version__
-from odp.cli import keys, methods, models, run, runs, serve, stubs, validate
+from odp.cli import events, keys, methods, models, run, runs, serve, stubs, validate
 from odp.cli.console import err_console
 from odp.errors import ODPError
 
@@ -48,6 +48,7 @@ app.command("runs")(runs.runs)
 app.command("status")(runs.status)
 app.command("result")(runs.result)
 app.command("cancel")(runs.cancel)
+app.command("events")(events.events)
 app.command("stubs")(stubs.stubs)
 app.add_typer(methods.app, name="methods")
 app.add_typer(models.app, name="models")

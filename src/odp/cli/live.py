@@ -1,4 +1,8 @@
-"""The live view of a run and its closing summary (Rich)."""
+"""The live view of a run and its closing summary (Rich).
+
+The live view is driven by the run's lifecycle events (:func:`apply_event`); without
+events it shows what polling the workflow's ``progress`` query returns.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,20 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
-from odp.engine import PipelineResult, RunProgress, RunState, StepState, StepStatus
+from odp.engine import PipelineResult, RunProgress, RunState, StepError, StepState, StepStatus
+from odp.events import (
+    Event,
+    PipelineCancelled,
+    PipelineCompleted,
+    PipelineFailed,
+    StepCompleted,
+    StepEvent,
+    StepFailed,
+    StepRetrying,
+    StepStarted,
+)
 
-__all__ = ["preview_table", "progress_table", "summary"]
+__all__ = ["apply_event", "preview_table", "progress_table", "render", "summary"]
 
 _STYLE = {
     StepStatus.PENDING: ("dim", "·"),
@@ -132,3 +147,51 @@ def render(progress: RunProgress, attempts: dict[str, int], ui_url: str | None) 
         + (f" · [dim]{escape(ui_url)}[/]" if ui_url else "")
     )
     return Group(header, progress_table(progress, attempts))
+
+
+def apply_event(progress: RunProgress, event: Event, attempts: dict[str, int]) -> None:
+    """Update a run's progress (and each step's current attempt) from one event."""
+    if isinstance(event, StepEvent):
+        _apply_step(progress, event, attempts)
+    elif isinstance(event, PipelineCompleted):
+        progress.state = RunState.COMPLETED
+        progress.finished_at = event.time
+    elif isinstance(event, PipelineFailed):
+        progress.state = RunState.FAILED
+        progress.finished_at = event.time
+    elif isinstance(event, PipelineCancelled):
+        progress.state = RunState.CANCELLED
+        progress.finished_at = event.time
+
+
+def _apply_step(progress: RunProgress, event: StepEvent, attempts: dict[str, int]) -> None:
+    try:
+        state = progress.step(event.step)
+    except KeyError:
+        state = StepState(name=event.step, method=event.method)
+        progress.steps.append(state)
+    attempts[event.step] = max(attempts.get(event.step, 0), event.attempt)
+    state.attempt = attempts[event.step]
+    if isinstance(event, StepStarted):
+        state.status = StepStatus.RUNNING
+        state.started_at = state.started_at or event.time
+        state.queue = event.queue or state.queue
+    elif isinstance(event, StepRetrying):
+        state.status = StepStatus.RUNNING
+    elif isinstance(event, StepCompleted):
+        state.status = StepStatus.CACHED if event.cache_hit else StepStatus.COMPLETED
+        state.finished_at = event.time
+        state.duration_s = event.duration_s
+        state.rows = event.rows
+        state.cache_hit = event.cache_hit
+    elif isinstance(event, StepFailed):
+        state.status = StepStatus.FAILED
+        state.finished_at = event.time
+        state.error = StepError(
+            step=event.step,
+            method=event.method,
+            message=event.error,
+            error_type=event.error_type,
+            attempts=event.attempt,
+            hint=event.hint,
+        )

@@ -71,6 +71,8 @@ async def _dev(settings: Settings, queues: list[str], ui: bool) -> None:
                 + (f" · UI {engine.ui_url}" if engine.ui_url else "")
             )
             console.print(f"worker polling {', '.join(all_queues)} · Ctrl-C to stop")
+            if engine.events is not None:
+                console.print(f"lifecycle events on Redis {engine.events.address}")
             await _until_signal()
         finally:
             with contextlib.suppress(OSError):
@@ -96,10 +98,19 @@ async def _worker(settings: Settings, queues: list[str], workflows: bool) -> Non
     async with open_engine(settings, start_embedded=False) as engine:
         await ensure_search_attributes(engine.client)
         workers = create_workers(
-            engine.client, settings, catalog, queues=queues, workflows=workflows
+            engine.client,
+            settings,
+            catalog,
+            queues=queues,
+            workflows=workflows,
+            publisher=engine.publisher,
         )
         names = ", ".join(w.task_queue for w in workers)
         err_console().print(f"worker on {engine.address} polling {names} · Ctrl-C to stop")
+        if engine.redis_url is None:
+            err_console().print(
+                "[yellow]lifecycle events are off: set ODP_REDIS_URL (or run `odp dev`)[/]"
+            )
         tasks = [asyncio.create_task(w.run()) for w in workers]
         stopper = asyncio.create_task(_until_signal())
         await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)

@@ -3,6 +3,10 @@
 Method code runs behind one boundary that turns every exception into an
 ``ApplicationError`` saying whether a retry can help (dagster's user-code boundary,
 Temporal's ``non_retryable``).
+
+Lifecycle events are published from here (never from workflow code): ``run_step``
+publishes its step's events, ``publish_lifecycle`` (a local activity of the workflow)
+the run's start and end. Publishing never fails a step and waits a bounded time.
 """
 
 from __future__ import annotations
@@ -24,10 +28,12 @@ from odp.artifacts import ArtifactStore
 from odp.catalog import Catalog, MethodContext, MethodSpec
 from odp.config import Settings
 from odp.engine.cache import StepCache, cache_key
-from odp.engine.models import MAX_OUTPUT_BYTES, StepInput, StepOutput
+from odp.engine.lifecycle import lifecycle_events, step_completed, step_failure, step_started
+from odp.engine.models import MAX_OUTPUT_BYTES, LifecycleInput, StepInput, StepOutput
 from odp.engine.secrets import Secrets, mask
-from odp.engine.workflows import RUN_STEP
+from odp.engine.workflows import PUBLISH_LIFECYCLE, RUN_STEP
 from odp.errors import ArtifactNotFoundError, ClientError, MethodError, ODPError
+from odp.events import EventPublisher
 
 __all__ = ["StepActivities"]
 
@@ -40,12 +46,16 @@ class StepActivities:
     Args:
         catalog: the methods this worker can run.
         settings: addresses of outside services, the artifact store's root, secrets file.
+        publisher: where lifecycle events go (None: nowhere).
     """
 
-    def __init__(self, catalog: Catalog, settings: Settings) -> None:
+    def __init__(
+        self, catalog: Catalog, settings: Settings, publisher: EventPublisher | None = None
+    ) -> None:
         self.catalog = catalog
         self.settings = settings
         self.secrets = Secrets(settings.secrets_file)
+        self.publisher = publisher or EventPublisher(None)
         self._stores: dict[str, ArtifactStore] = {}
 
     def store(self, workspace: str) -> ArtifactStore:
@@ -61,10 +71,27 @@ class StepActivities:
         """Run one step: resolve secrets, check params, use the cache, call the method."""
         info = activity.info()
         step = data.step
+        events = self.publisher.enabled
         with structlog.contextvars.bound_contextvars(
             run_id=data.run_id, step=step.name, method=step.method, workspace=data.workspace
         ):
-            return await self._run(data, info.attempt)
+            if events:
+                await self.publisher.publish(step_started(data))
+            try:
+                out = await self._run(data, info.attempt)
+            except ApplicationError as e:
+                if events:
+                    await self.publisher.publish(step_failure(data, e))
+                raise
+            if events:
+                await self.publisher.publish(step_completed(data, out))
+            return out
+
+    @activity.defn(name=PUBLISH_LIFECYCLE)
+    async def publish_lifecycle(self, data: LifecycleInput) -> None:
+        """Publish a run's start or end (the workflow runs this as a local activity)."""
+        for event in lifecycle_events(data) if self.publisher.enabled else []:
+            await self.publisher.publish(event)
 
     async def _run(self, data: StepInput, attempt: int) -> StepOutput:
         step = data.step

@@ -23,9 +23,11 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError, CancelledError, TerminatedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from odp.engine.lifecycle import submitted_event
 from odp.engine.models import PipelineInput, PipelineResult, RunProgress, RunState, StepError
 from odp.engine.workflows import PipelineWorkflow
 from odp.errors import ExecutionError, RunCancelledError, RunNotFoundError, StepFailedError
+from odp.events import EventPublisher
 from odp.spec import Plan
 
 __all__ = ["WORKSPACE_KEY", "EngineClient", "RunInfo", "connect", "new_run_id"]
@@ -100,15 +102,22 @@ class EngineClient:
         client: a connected Temporal client (see :func:`connect`).
         task_queue: the default task queue (workflows and unrouted steps).
         heartbeat_timeout: how soon a silent step is considered lost.
+        publisher: where ``pipeline.submitted`` goes (None: nowhere).
     """
 
     def __init__(
-        self, client: Client, *, task_queue: str = "odp", heartbeat_timeout: float = 15.0
+        self,
+        client: Client,
+        *,
+        task_queue: str = "odp",
+        heartbeat_timeout: float = 15.0,
+        publisher: EventPublisher | None = None,
     ) -> None:
         self.client = client
         self.task_queue = task_queue
         self.heartbeat_timeout = heartbeat_timeout
         self.query_timeout = 5.0
+        self.publisher = publisher or EventPublisher(None)
 
     async def submit(
         self,
@@ -118,7 +127,11 @@ class EngineClient:
         no_cache: bool = False,
         run_id: str | None = None,
     ) -> str:
-        """Start a run of a compiled plan and return its id (also the workflow id)."""
+        """Start a run of a compiled plan and return its id (also the workflow id).
+
+        Publishes ``pipeline.submitted`` once the run is accepted (the workflow's first
+        activity publishes the same event, so it comes first whoever is quicker).
+        """
         run_id = run_id or new_run_id(plan.pipeline)
         data = PipelineInput(
             run_id=run_id,
@@ -136,7 +149,7 @@ class EngineClient:
             ]
         )
         try:
-            await self.client.start_workflow(
+            handle = await self.client.start_workflow(
                 PipelineWorkflow.run,
                 data,
                 id=run_id,
@@ -151,8 +164,15 @@ class EngineClient:
             ):
                 raise ExecutionError(f"could not start the run: {e.message}") from e
             # a cluster without ODP's search attributes: the memo still carries the workspace
-            await self.client.start_workflow(
+            handle = await self.client.start_workflow(
                 PipelineWorkflow.run, data, id=run_id, task_queue=self.task_queue, memo=memo
+            )
+        if self.publisher.enabled and handle.first_execution_run_id:
+            steps = [s.name for s in plan.steps]
+            await self.publisher.publish(
+                submitted_event(
+                    handle.first_execution_run_id, run_id, plan.pipeline, workspace, steps
+                )
             )
         return run_id
 

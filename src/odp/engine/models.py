@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -15,6 +15,7 @@ from odp.spec import DeferredText, Plan, PlannedStep
 
 __all__ = [
     "MAX_OUTPUT_BYTES",
+    "LifecycleInput",
     "PipelineInput",
     "PipelineResult",
     "RunProgress",
@@ -106,6 +107,23 @@ class StepOutput(BaseModel):
     attempt: int = 1
     duration_s: float = 0.0
     rows: int | None = Field(default=None, description="Rows of the main dataset, if any.")
+
+
+class LifecycleInput(BaseModel):
+    """The input of the ``publish_lifecycle`` activity: a run's start or end, to publish."""
+
+    run_id: str
+    pipeline: str
+    workspace: str
+    kind: Literal["started", "completed", "failed", "cancelled"]
+    steps: list[str] = Field(default_factory=list, description="The plan's step names.")
+    duration_s: float = 0.0
+    error: StepError | None = None
+    step_failed: bool = Field(
+        default=False,
+        description="Also publish step.failed for the error's step: its activity could not "
+        "(a timeout, a template that failed at run time).",
+    )
 
 
 class StepState(BaseModel):

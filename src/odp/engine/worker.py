@@ -18,6 +18,7 @@ from odp.config import Settings
 from odp.engine.activities import StepActivities
 from odp.engine.devserver import SEARCH_ATTRIBUTES
 from odp.engine.workflows import PipelineWorkflow
+from odp.events import EventPublisher
 
 __all__ = ["create_workers", "ensure_search_attributes", "workflow_runner"]
 
@@ -54,6 +55,7 @@ def create_workers(
     queues: Sequence[str] = (),
     workflows: bool = True,
     max_concurrent_activities: int | None = None,
+    publisher: EventPublisher | None = None,
 ) -> list[Worker]:
     """Workers for the default queue (workflows and steps) and for extra step queues.
 
@@ -64,8 +66,9 @@ def create_workers(
         queues: task queues to poll for steps; empty means the default queue.
         workflows: whether to run workflows too (on the default queue only).
         max_concurrent_activities: how many steps may run at once per queue.
+        publisher: where the runs' lifecycle events go (None: nowhere).
     """
-    activities = StepActivities(catalog, settings)
+    activities = StepActivities(catalog, settings, publisher)
     names = list(dict.fromkeys(queues or [settings.task_queue]))
     runner = workflow_runner()
     workers = []
@@ -76,7 +79,7 @@ def create_workers(
                 client,
                 task_queue=name,
                 workflows=[PipelineWorkflow] if with_workflows else [],
-                activities=[activities.run_step],
+                activities=[activities.run_step, activities.publish_lifecycle],
                 workflow_runner=runner,
                 max_concurrent_activities=max_concurrent_activities
                 or settings.worker_max_activities,

@@ -3,6 +3,10 @@
 Workflow code must be deterministic: no I/O, no clocks but ``workflow.now()``, no
 randomness. Only ``ApplicationError`` and cancellation may leave ``run``; anything else
 would fail the workflow task and stall the run.
+
+The run's lifecycle events (started, completed, failed, cancelled) are published by the
+``publish_lifecycle`` local activity, never from workflow code; runs recorded before
+events existed replay without it (``workflow.patched(EVENTS_PATCH)``).
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -26,6 +30,7 @@ from temporalio.exceptions import (
 with workflow.unsafe.imports_passed_through():
     from odp.catalog import MethodKind
     from odp.engine.models import (
+        LifecycleInput,
         PipelineInput,
         PipelineResult,
         RunProgress,
@@ -39,10 +44,18 @@ with workflow.unsafe.imports_passed_through():
     from odp.spec import KEEP, DeferredText, PlannedStep, Ref, lookup_path, resolve_templates
     from odp.spec.templates import KeepTemplate
 
-__all__ = ["RUN_STEP", "PipelineWorkflow"]
+__all__ = ["EVENTS_PATCH", "PUBLISH_LIFECYCLE", "RUN_STEP", "PipelineWorkflow"]
 
 RUN_STEP = "run_step"
 """The name of the step activity (workers register an implementation under it)."""
+
+PUBLISH_LIFECYCLE = "publish_lifecycle"
+"""The name of the activity that publishes a run's start and end."""
+
+EVENTS_PATCH = "odp-lifecycle-events"
+"""The patch id under which runs publish lifecycle events (older histories do not)."""
+
+_PUBLISH_TIMEOUT = dt.timedelta(seconds=30)
 
 NON_RETRYABLE_TYPES = ["InvalidParams", "OutputTooLarge", "UnknownMethod", "MethodUnavailable"]
 
@@ -59,6 +72,8 @@ class PipelineWorkflow:
         self._started_at: dt.datetime | None = None
         self._finished_at: dt.datetime | None = None
         self._error: StepError | None = None
+        self._events = False
+        self._unreported: set[str] = set()  # failed steps whose activity published nothing
 
     # ------------------------------------------------------------------ query
     @workflow.query(name="progress")
@@ -85,6 +100,7 @@ class PipelineWorkflow:
         """Run every step of the plan; fail on the first failed step."""
         self._input = data
         self._started_at = workflow.now()
+        self._events = workflow.patched(EVENTS_PATCH)
         steps = {s.name: s for s in data.plan.steps}
         self._states = {
             s.name: StepState(name=s.name, method=s.method, queue=s.queue or data.default_queue)
@@ -99,6 +115,7 @@ class PipelineWorkflow:
                 dependents[need].append(name)
         ready = [name for name in steps if not waiting[name]]
         try:
+            await self._announce(data, "started")
             while True:
                 for name in ready if self._error is None else []:
                     task = self._start(data, steps[name])
@@ -125,6 +142,8 @@ class PipelineWorkflow:
                     state.status = StepStatus.CANCELLED
             self._state = RunState.CANCELLED
             self._finished_at = workflow.now()
+            # a cancelled workflow may still run activities after catching the cancellation
+            await self._announce(data, "cancelled")
             raise
         if self._error is not None:
             await self._stop(running, StepStatus.CANCELLED)
@@ -134,6 +153,7 @@ class PipelineWorkflow:
             self._state = RunState.FAILED
             self._finished_at = workflow.now()
             error = self._error
+            await self._announce(data, "failed")
             raise ApplicationError(
                 f"step {error.step!r} ({error.method}) failed after {error.attempts} "
                 f"attempt{'s' * (error.attempts != 1)}: {error.message}",
@@ -143,7 +163,42 @@ class PipelineWorkflow:
             )
         self._state = RunState.COMPLETED
         self._finished_at = workflow.now()
+        await self._announce(data, "completed")
         return self._result()
+
+    async def _announce(
+        self, data: PipelineInput, kind: Literal["started", "completed", "failed", "cancelled"]
+    ) -> None:
+        """Publish the run's start or end through a local activity; never fails the run.
+
+        A cancellation that arrives while the start is published cancels the run (as it
+        would have while a step ran); one that arrives while the end is published is too
+        late and ends nothing.
+        """
+        if not self._events:
+            return
+        started = self._started_at or workflow.now()
+        error = self._error if kind == "failed" else None
+        try:
+            await workflow.execute_local_activity(
+                PUBLISH_LIFECYCLE,
+                LifecycleInput(
+                    run_id=data.run_id,
+                    pipeline=data.plan.pipeline,
+                    workspace=data.workspace,
+                    kind=kind,
+                    steps=[s.name for s in data.plan.steps] if kind == "started" else [],
+                    duration_s=(workflow.now() - started).total_seconds(),
+                    error=error,
+                    step_failed=error is not None and error.step in self._unreported,
+                ),
+                start_to_close_timeout=_PUBLISH_TIMEOUT,
+                retry_policy=RetryPolicy(maximum_attempts=2),
+            )
+        except ActivityError as e:  # events are best effort: the run goes on
+            if kind == "started" and isinstance(e.cause, CancelledError):
+                raise asyncio.CancelledError from None
+            workflow.logger.warning("lifecycle events not published: %s", e.cause or e)
 
     def _start(self, data: PipelineInput, step: PlannedStep) -> asyncio.Task[StepOutput] | None:
         state = self._states[step.name]
@@ -154,6 +209,7 @@ class PipelineWorkflow:
         try:
             params = resolve_templates(step.params, self._resolver(data), deferred=deferred)
         except Exception as e:  # a lookup that failed at run time (e.g. an empty optional)
+            self._unreported.add(step.name)
             self._fail(
                 step,
                 StepError(
@@ -246,6 +302,9 @@ class PipelineWorkflow:
             state.cache_hit = out.cache_hit
             state.attempt = out.attempt
             return True
+        cause = exc.__cause__ if isinstance(exc, ActivityError) else exc
+        if not isinstance(cause, ApplicationError):  # a timeout: the activity could not tell
+            self._unreported.add(step.name)
         self._fail(step, _step_error(step, exc))
         return False
 

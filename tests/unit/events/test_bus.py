@@ -139,7 +139,7 @@ async def test_global_stream_and_live_ping(event_bus: EventBus, redis_url: str) 
     try:
         await pubsub.get_message(timeout=1.0)  # the subscription confirmation
         tail = await event_bus.client.xrevrange(ALL_STREAM, count=1)
-        start = tail[0][0] if tail else "0-0"
+        start = str(tail[0][0]) if tail else "0-0"
         stored = await event_bus.publish(started(run_id))
         message = None
         for _ in range(50):
@@ -155,7 +155,7 @@ async def test_global_stream_and_live_ping(event_bus: EventBus, redis_url: str) 
             p for p in await event_bus.read_all(after_id=mine[-1][0]) if p[1].run_id != run_id
         ]
     finally:
-        await pubsub.aclose()
+        await pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
         await listener.aclose()
 
 

