@@ -19,7 +19,7 @@ import structlog
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import StreamingResponse
 
-from odp.api.deps import Events, Runs, Viewer
+from odp.api.deps import Runs, State, Viewer, get_events
 from odp.api.errors import ERROR_RESPONSES, ErrorResponse
 from odp.api.routes.runs import check_run_id
 from odp.api.state import EventSource
@@ -102,7 +102,7 @@ async def events(
     run_id: str,
     viewer: Viewer,
     runs: Runs,
-    bus: Events,
+    state: State,
     last_event_id: Annotated[
         str | None,
         Header(alias="Last-Event-ID", description="Resume after this seq (set by SSE clients)."),
@@ -113,6 +113,7 @@ async def events(
 ) -> StreamingResponse:
     """A run's lifecycle events, live, from the start or after ``Last-Event-ID``."""
     await runs.describe(check_run_id(run_id), workspace=viewer.workspace)
+    bus = get_events(state)  # after the lookup: an unknown run is a 404 either way
     return StreamingResponse(
         _stream(bus, runs, run_id, viewer.workspace, _resume_point(last_event_id, after)),
         media_type="text/event-stream",
