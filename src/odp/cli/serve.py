@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import signal
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -18,6 +20,17 @@ from odp.logs import configure_logging
 from odp.stubs.server import bind, url_of
 
 __all__ = ["serve"]
+
+
+class _Server(uvicorn.Server):
+    """Stops on SIGINT or SIGTERM and returns (exit 0), without raising the signal again."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        """A first signal stops gracefully; a second Ctrl-C stops at once."""
+        if self.should_exit and sig == signal.SIGINT:
+            self.force_exit = True
+        else:
+            self.should_exit = True
 
 
 def serve(
@@ -70,7 +83,7 @@ async def _serve(settings: Settings, host: str, port: int, worker: bool) -> None
                 catalog=catalog,
                 database=database,
             )
-            server = uvicorn.Server(
+            server = _Server(
                 uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
             )
             console = err_console()

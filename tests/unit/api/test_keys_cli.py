@@ -81,3 +81,22 @@ def test_bad_input_is_a_message_not_a_traceback() -> None:
         timeout=60,
     )
     assert result.returncode == 2 and "no API key" in result.stderr
+
+
+def test_serve_on_a_taken_port_says_so() -> None:
+    from odp.stubs.server import bind
+
+    taken = bind("127.0.0.1", 0)
+    try:
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "odp", "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        taken.close()
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
