@@ -110,6 +110,7 @@ class Builder:
         self.unconsumed: list[StepDraft] = []
         self.request = Request("")
         self.topic: str | None = None
+        self.text_column: str | None = None
 
     # ------------------------------------------------------------------ plumbing
     def _name(self, base: str) -> str:
@@ -176,7 +177,10 @@ class Builder:
         columns = self.current.columns if self.current else []
         named = slots.column_named(clause, [c for c in columns if c not in ("text",)])
         if named:
-            return None if named == "text" else named
+            self.text_column = None if named == "text" else named
+            return self.text_column
+        if self.text_column and (not columns or self.text_column in columns):
+            return self.text_column
         if columns and "text" not in columns:
             for candidate in ("title", "summary", "body", "content"):
                 if candidate in columns:
@@ -418,22 +422,19 @@ class Builder:
             if limit:  # the search returns the newest first: ask it for that many
                 self.current.params.setdefault("max_results", limit)
             return
-        if by is None:
-            if limit is None:
-                return
+        base = "top" if limit else "sorted"
+        if by is None:  # `top 5`: ranked by what?
             by = (
                 "likes"
                 if "likes" in self.current.columns
-                else self._ask(
-                    self._name("sorted"), "by", "Which column should the rows be ranked by?"
-                )
+                else self._ask(self._name(base), "by", "Which column should the rows be ranked by?")
             )
         params: dict[str, Any] = {"by": by}
         if descending:
             params["descending"] = True
         if limit is not None:
             params["limit"] = limit
-        self.add("data.rows.sort", params, self._quote(clause), base="top" if limit else "sorted")
+        self.add("data.rows.sort", params, self._quote(clause), base=base)
 
     def _conditions(self, clause: Clause) -> list[str]:
         text = clause.text
@@ -718,15 +719,16 @@ class Builder:
                     "Which database should the table be written to (a SQLAlchemy URL)?",
                     "sqlite:///out/odp.db",
                 )
-            table = re.search(
-                r"\btable\s+(?:named\s+|called\s+)?([a-z_][\w.]*)|\b(?:the|a)\s+([a-z_][\w.]*)\s+table\b|\binto\s+([a-z_][\w.]*)\b",
-                clause.text,
-            )
-            value = (
-                next((g for g in table.groups() if g and g not in ("table", "the", "a")), None)
-                if table
-                else None
-            )
+            value = None
+            for pattern in (
+                r"\btable\s+(?:named\s+|called\s+)?([a-z_][\w.]*)",
+                r"\b(?:the|a)\s+([a-z_][\w.]*)\s+table\b",
+                r"\binto\s+([a-z_][\w.]*)\b",
+            ):
+                table = re.search(pattern, clause.text)
+                if table and table.group(1) not in ("the", "a", "table", "in", "of"):
+                    value = table.group(1)
+                    break
             params["table"] = value or self._ask(
                 name,
                 "table",

@@ -58,7 +58,7 @@ _SQL: Final = re.compile(
     re.IGNORECASE,
 )
 _BOUNDARY: Final = re.compile(
-    r"\s*(?:[,;:]|\.(?=\s|$)|->|→|=>|\bthen\b|\bafter that\b|\bafterwards\b|\band also\b)\s*"
+    r"\s*(?:(?<!\d),|,(?!\d{3}\b)|;|:(?=\s|$)|\.(?=\s|$)|->|→|=>|\bthen\b|\bafter that\b|\bafterwards\b|\band also\b)\s*"
 )
 VERBS: Final = frozenset(
     [
@@ -231,7 +231,7 @@ def read_request(
             city*) goes back to the clause before it.
     """
     read = Request(original=request)
-    text = _take_literals(_fix_typos(request), read.literals)
+    text = _fix_typos(_take_literals(request, read.literals))
     text = text.replace("(", " ").replace(")", " ").replace("?", " ").replace("!", " ")
     for part in _BOUNDARY.split(text):
         for piece in _split_on_and(part):

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from odp.agent.offline.clauses import Clause, Literal_, Request
+from odp.agent.offline.clauses import Clause, Request
 
 __all__ = ["FORMATS", "Intent", "clause_intents", "file_format"]
 
@@ -47,6 +47,7 @@ _PLATFORMS: Final = [
         ),
     ),
 ]
+_SELECT: Final = re.compile(r"\s*\(?\s*(?:select|with)\s", re.IGNORECASE)
 _HOOK: Final = re.compile(r"\b(?:webhook|hook|slack|notify|alert|post (?:them|it|the)|send|push)\b")
 _API: Final = re.compile(r"\b(?:api|json|endpoint|rest)\b")
 _PAGES_OF: Final = re.compile(
@@ -236,14 +237,12 @@ def clause_intents(clause: Clause, request: Request) -> list[Intent]:
     rest: list[Intent] = []
     for kind, pattern in _TRANSFORMS:
         pos = _search(pattern, clause.text)
+        if pos is None and kind == "sql":
+            queries = clause.literals(request, "quote")
+            pos = next((p for p, lit in queries if _SELECT.match(lit.value)), None)
         if pos is not None:
             rest.append(Intent(kind, pos, clause))
     rest += _sinks(clause, request)
     sources.sort(key=lambda i: i.pos)
     rest.sort(key=lambda i: i.pos)
     return sources + rest
-
-
-def sink_literals(clause: Clause, request: Request) -> list[tuple[int, Literal_]]:
-    """The path literals a clause writes to (for tests and repairs)."""
-    return [(p, lit) for p, lit in clause.literals(request, "path") if _writes_at(clause, p)]

@@ -91,20 +91,27 @@ class _Repair:
         return params
 
     def fix(self, diagnostic: Diagnostic) -> None:
+        if diagnostic.code == "bad-step":  # not a mapping: nothing to keep of it
+            for section in _SECTIONS:
+                items = self.pipeline.get(section)
+                if isinstance(items, list) and not all(isinstance(i, dict) for i in items):
+                    self.pipeline[section] = [i for i in items if isinstance(i, dict)]
+                    self.changed = True
+            return
         handler = getattr(self, "_" + diagnostic.code.replace("-", "_"), None)
         found = self.step(diagnostic.step)
         if handler is not None and found is not None:
             handler(diagnostic, *found)
 
     def _unknown_method(self, d: Diagnostic, section: str, step: dict[str, Any]) -> None:
-        options = self.catalog.suggest(str(step.get("method")))
+        options = [o for o in self.catalog.suggest(str(step.get("method"))) if o != step["method"]]
         if options:
             step["method"] = options[0]
             self.changed = True
 
     def _kind_mismatch(self, d: Diagnostic, section: str, step: dict[str, Any]) -> None:
         spec = self.catalog.find(str(step.get("method")))
-        if spec is None:
+        if spec is None or _SECTION_OF[spec.kind] == section:
             return
         self.pipeline[section].remove(step)
         if not self.pipeline[section]:
@@ -209,6 +216,6 @@ def repair_pipeline(
     """A repaired copy of ``pipeline`` (None when nothing could be fixed) and new questions."""
     repair = _Repair(pipeline, catalog)
     for diagnostic in diagnostics:
-        if diagnostic.severity is Severity.ERROR:
+        if diagnostic.severity is Severity.ERROR or diagnostic.code == "kind-mismatch":
             repair.fix(diagnostic)
     return (repair.pipeline if repair.changed else None), repair.questions

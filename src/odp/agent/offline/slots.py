@@ -138,7 +138,7 @@ def _int(text: str) -> int:
 def count_before(clause: Clause, nouns: str) -> int | None:
     """A count written before a noun: ``500 tweets``, ``the latest 200 threads``."""
     match = re.search(
-        rf"(?<!top ){_NUM}\s+(?:(?:latest|newest|recent|most recent|new|random|english|\w+ish)\s+)?"
+        rf"(?<!top )\b{_NUM}\s+(?:(?:latest|newest|recent|most recent|new|random|english|\w+ish)\s+)?"
         rf"(?:\w+\s+)?(?:{nouns})\b",
         clause.text,
     )
@@ -177,14 +177,14 @@ def languages_in(text: str) -> list[str]:
 
 def column_named(clause: Clause, known: Iterable[str]) -> str | None:
     """A column the clause names: ``the review column``, ``of the titles``, a known name."""
-    match = re.search(rf"\b(?:the\s+)?({_COLUMN_WORD})\s+(?:column|field)\b", clause.text)
-    if match and match.group(1) not in ("text", "same", "a", "one", "that"):
-        return match.group(1)
-    if match:
-        return "text"
-    match = re.search(rf"\b(?:column|field)\s+({_COLUMN_WORD})\b", clause.text)
-    if match:
-        return match.group(1)
+    for pattern in (
+        rf"\b(?:the|a|its|their)\s+({_COLUMN_WORD})\s+(?:column|field)\b",
+        rf"\b(?:column|field)\s+({_COLUMN_WORD})\b",
+        rf"\b({_COLUMN_WORD})\s+(?:column|field)\b",
+    ):
+        match = re.search(pattern, clause.text)
+        if match:
+            return match.group(1)
     for name in known:
         if re.search(rf"\b(?:of|on|in) (?:the |their |its )?{name}s?\b", clause.text):
             return name

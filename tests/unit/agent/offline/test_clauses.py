@@ -1,0 +1,65 @@
+"""Reading a request: literals, typos, clauses."""
+
+from __future__ import annotations
+
+from odp.agent.offline.clauses import Clause, Request, read_request
+
+
+def test_literals_are_taken_out_with_their_kind() -> None:
+    read = read_request(
+        "read 'SELECT * FROM t' from sqlite:///data/app.db, fetch https://a.example.com/x. "
+        'and "hello, world" then save to out/x.csv'
+    )
+    kinds = [(lit.kind, lit.value) for lit in read.literals]
+    assert ("quote", "SELECT * FROM t") in kinds
+    assert ("db", "sqlite:///data/app.db") in kinds
+    assert ("url", "https://a.example.com/x") in kinds  # the full stop is not part of it
+    assert ("quote", "hello, world") in kinds
+    assert ("path", "out/x.csv") in kinds
+    assert "⟨" in read.text
+
+
+def test_unquoted_sql_stays_one_literal() -> None:
+    read = read_request("run this sql - SELECT kind, count(*) AS n FROM events GROUP BY kind - ok")
+    assert read.literals[0].value == "SELECT kind, count(*) AS n FROM events GROUP BY kind"
+
+
+def test_apostrophes_are_not_quotes() -> None:
+    read = read_request("compare this week's data/a.csv to today's data")
+    assert [lit.kind for lit in read.literals] == ["path"]
+
+
+def test_typos_are_fixed_outside_literals() -> None:
+    read = read_request("twiter posts abt openai pls, see https://x.example.com/u")
+    assert read.clauses[0].text.startswith("twitter posts about openai please")
+    assert read.literals[0].value == "https://x.example.com/u"
+
+
+def test_clauses_split_at_punctuation_then_and_verbs() -> None:
+    read = read_request(
+        "tweets about AI and reddit posts; keep the negative ones and save them -> out/a.csv "
+        "then post it: done"
+    )
+    texts = [c.text for c in read.clauses]
+    assert texts[0] == "tweets about ai and reddit posts"  # `and reddit` is not a verb
+    assert texts[1] == "keep the negative ones"
+    assert texts[2] == "save them"
+    assert [c.index for c in read.clauses] == list(range(len(texts)))
+    assert read.clauses[1].original == "keep the negative ones"
+
+
+def test_short_pieces_that_do_not_stand_alone_go_back() -> None:
+    def stands_alone(clause: Clause, request: Request) -> bool:
+        return "keep" in clause.text
+
+    read = read_request("keep the columns name, email and city, keep it", stands_alone=stands_alone)
+    assert [c.text for c in read.clauses] == ["keep the columns name, email and city", "keep it"]
+    alone = read_request("the columns name, email and city")
+    assert len(alone.clauses) == 2  # without the predicate nothing is merged
+
+
+def test_clause_literals_by_kind() -> None:
+    read = read_request("read data/a.csv and https://a.example.com/b")
+    clause = read.clauses[0]
+    assert [lit.kind for _, lit in clause.literals(read, "path")] == ["path"]
+    assert len(clause.literals(read)) == 2
