@@ -47,6 +47,7 @@ from odp.catalog import (
 from odp.config import Settings
 from odp.engine import EmbeddedTemporal, EngineClient, connect, create_workers
 from odp.engine.worker import PASSTHROUGH
+from odp.events import EmbeddedRedis, EventBus, EventPublisher
 from odp.logs import configure_logging
 from odp.spec import compile_plan, validate_text
 
@@ -139,13 +140,14 @@ def row(name: str, odp_s: float, raw_s: float, target: str) -> None:
     print(f"{name:<34}{odp_s * 1000:>10.1f}{raw_s * 1000:>10.1f}{odp_s / raw_s:>9.2f}   {target}")
 
 
-async def orchestration(client: Client, tmp: Path) -> None:
+async def orchestration(client: Client, tmp: Path, publisher: EventPublisher | None = None) -> None:
+    """ODP against the raw SDK; with ``publisher``, ODP also publishes its lifecycle events."""
     queue = f"bench-{uuid.uuid4().hex[:8]}"
     settings = Settings(state_dir=tmp / ".odp", task_queue=queue, worker_max_activities=CONCURRENCY)
     catalog = Catalog(load_catalog())
     catalog.register(noop)
-    engine = EngineClient(client, task_queue=queue)
-    odp_workers = create_workers(client, settings, catalog)
+    engine = EngineClient(client, task_queue=queue, publisher=publisher)
+    odp_workers = create_workers(client, settings, catalog, publisher=publisher)
     raw_queue = f"{queue}-raw"
     raw_worker = Worker(
         client,
@@ -351,11 +353,21 @@ async def run() -> None:
         tmp = Path(folder)
         server = EmbeddedTemporal(tmp / "server", ui=False)
         info = await server.start()
+        redis = EmbeddedRedis(tmp / "server")
+        bus = EventBus.from_url((await redis.start()).url)
+        publisher = EventPublisher(bus)
         try:
             client = await connect(info.address)
-            await orchestration(client, tmp)
+            print("(ODP with lifecycle events on the embedded Redis)")
+            await orchestration(client, tmp, publisher)
+            print(
+                f"(events delivered {publisher.stats().delivered}, dropped {publisher.stats().dropped})"
+            )
             await data_plane(client, info.address, tmp)
         finally:
+            await publisher.aclose()
+            await bus.aclose()
+            redis.stop()
             server.stop()
 
 
