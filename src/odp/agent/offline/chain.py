@@ -67,6 +67,21 @@ _TIME_GROUPS: Final = {
     "hour": "hour",
 }
 _RETRIEVAL_MIN_SCORE: Final = 4.0
+_COLUMN_SYNONYMS: Final = {
+    "date": ("created_at", "published"),
+    "time": ("created_at", "published"),
+    "recency": ("created_at", "published"),
+    "published": ("created_at",),
+    "created": ("created_at",),
+    "score": ("likes",),
+    "upvotes": ("likes",),
+    "retweets": ("reposts",),
+    "shares": ("reposts",),
+    "user": ("author",),
+    "username": ("author",),
+    "body": ("text",),
+    "content": ("text",),
+}
 _SOURCE_NOUNS: Final = {
     "social.twitter.search": r"tweets|posts|results",
     "social.reddit.search": r"threads|posts|results",
@@ -186,6 +201,16 @@ class Builder:
                 if candidate in columns:
                     return candidate
         return None
+
+    def _column(self, word: str) -> str:
+        """A column the rows have for a word a person uses (``date`` → ``created_at``)."""
+        columns = self.current.columns if self.current else []
+        if not columns or word in columns:
+            return word
+        for candidate in _COLUMN_SYNONYMS.get(word, ()):
+            if candidate in columns:
+                return candidate
+        return word
 
     def _has(self, method: str) -> bool:
         return self.current is not None and method in self.current.lineage
@@ -429,7 +454,7 @@ class Builder:
                 if "likes" in self.current.columns
                 else self._ask(self._name(base), "by", "Which column should the rows be ranked by?")
             )
-        params: dict[str, Any] = {"by": by}
+        params: dict[str, Any] = {"by": self._column(by)}
         if descending:
             params["descending"] = True
         if limit is not None:

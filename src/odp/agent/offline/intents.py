@@ -218,7 +218,8 @@ _TRANSFORMS: Final = [
         "filter",
         r"\b(?:keep|only|filter\w*|where|drop|remove|exclude|without|just|ones|negative|"
         r"positive|neutral|(?:that|which|who) (?:are|is|were|was|have|has)|"
-        r"with (?:more|less|fewer|at least|over|under))\b",
+        r"with (?:more|less|fewer|at least|over|under)|(?:above|below|over|under|at least|"
+        r"at most|more than|less than|fewer than|greater than) -?\d)\b",
     ),
     ("join", r"\b(?:join\w*|merge\w*|combine\w*|union|together|not in|match\w* them)\b"),
     ("sql", r"\bsql\b|\bselect\b"),

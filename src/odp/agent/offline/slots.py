@@ -218,6 +218,19 @@ _STATUS_WORDS: Final = frozenset(
 )
 
 
+_NOT_COLUMNS: Final = frozenset(
+    ["it", "that", "which", "this", "one", "ones", "what", "there", "with", "a", "than", "and"]
+)
+_LABEL_COLUMNS: Final = frozenset(["sentiment", "language", "lang", "label", "sentiment_label"])
+
+
+def _add(parts: list[tuple[str, str, str]], column: str, op: str, sign: str, raw: str) -> None:
+    amount = number(raw)
+    shown = sign + (f"{amount:g}" if amount is not None else raw)
+    if not any(p[0] == column for p in parts):
+        parts.append((column, op, shown))
+
+
 def _literal(value: str, request: Request) -> str:
     placeholder = re.fullmatch(r"⟨(\d+)⟩", value)
     if placeholder:
@@ -237,16 +250,19 @@ def condition(clause: Clause, request: Request, known: Sequence[str], *, negate:
         op = {"==": "=", "<>": "!="}.get(match.group(2), match.group(2))
         parts.append((match.group(1), op, _literal(match.group(3), request)))
     for words, op in _WORDY:
-        for match in re.finditer(rf"\b(?:{words})\s+{_NUM}\s+({_COLUMN_WORD})", text):
-            amount = number(match.group(1))
-            shown = f"{amount:g}" if amount is not None else match.group(1)
-            if not any(p[0] == match.group(2) for p in parts):
-                parts.append((match.group(2), op, shown))
+        # `more than 100 likes` and `likes above 100`, `a sentiment below -0.5`
+        for match in re.finditer(rf"\b(?:{words})\s+(-?){_NUM}\s+({_COLUMN_WORD})", text):
+            _add(parts, match.group(3), op, match.group(1), match.group(2))
+        for match in re.finditer(
+            rf"\b({_COLUMN_WORD})\s+(?:is\s+|of\s+)?(?:{words})\s+(-?){_NUM}(?!\s*[a-z])", text
+        ):
+            if match.group(1) not in _NOT_COLUMNS:
+                _add(parts, match.group(1), op, match.group(2), match.group(3))
     for match in re.finditer(
         rf"\b({_COLUMN_WORD})\s+(?:is|equals|of|=)\s+(not\s+)?('[^']*'|⟨\d+⟩|{_COLUMN_WORD})", text
     ):
         column, value = match.group(1), match.group(3)
-        if column in ("it", "that", "which", "this", "one", "ones", "what", "there", "sentiment"):
+        if column in _NOT_COLUMNS or column in _LABEL_COLUMNS:
             continue
         if column not in known and not re.search(rf"\b(?:where|if|whose)\s+{column}\b", text):
             continue

@@ -396,3 +396,18 @@ def test_odd_corners(planner: OfflinePlanner, catalog: Catalog) -> None:
     assert validate(exported, catalog).ok
     shine = planner.plan("read data/a.csv; please apply kmeans to all the rows")
     assert methods(shine) == ["file.csv.read"]
+
+
+def test_numeric_conditions_and_column_words(planner: OfflinePlanner) -> None:
+    below = planner.plan("tweets about AI with a sentiment below -0.5")
+    assert methods(below) == ["social.twitter.search", "nlp.text.sentiment", "data.rows.filter"]
+    assert step(below, "data.rows.filter")["where"] == "sentiment < -0.5"
+    dated = planner.plan("tweets about AI, keep those with likes over 100, sort by date")
+    assert step(dated, "data.rows.filter")["where"] == "likes > 100"
+    assert step(dated, "data.rows.sort")["by"] == "created_at"
+    kept = planner.plan("tweets about AI, sort by mood")
+    assert step(kept, "data.rows.sort")["by"] == "mood"
+    feed = planner.plan("read the rss feed https://a.example.com/a.rss, sort by date")
+    assert step(feed, "data.rows.sort")["by"] == "published"
+    spoken = planner.plan("tweets about AI where language is English")
+    assert step(spoken, "data.rows.filter")["where"] == "language = 'en'"

@@ -110,6 +110,8 @@ def test_column_named(text: str, known: list[str], expected: str | None) -> None
         ("keep only the delivered orders", [], False, ["status = 'delivered'"]),
         ("keep the good ones", [], False, []),
         ("keep rows where a = b", [], False, ["a = 'b'"]),
+        ("keep rows where price > 5 and where price is high", [], False, ["price > 5"]),
+        ("keep the ones with a sentiment below -0.5", [], False, ["sentiment < -0.5"]),
     ],
 )
 def test_condition(text: str, known: list[str], negate: bool, expected: list[str]) -> None:
