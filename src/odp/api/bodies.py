@@ -99,9 +99,15 @@ def validate_source(
     if isinstance(body, Diagnostic):
         return ValidationResult(None, [body], file=BODY_FILE)
     if body.is_json:
-        result = validate_data(
-            body.data, catalog, file=BODY_FILE, params=params, require_params=require_params
+        # JSON is YAML: validating the text locates problems by line and column; the
+        # rare JSON the YAML loader reads otherwise falls back to the parsed data
+        result = validate_text(
+            body.text, catalog, file=BODY_FILE, params=params, require_params=require_params
         )
+        if result.pipeline is None and any(d.code.startswith("yaml-") for d in result.errors):
+            result = validate_data(
+                body.data, catalog, file=BODY_FILE, params=params, require_params=require_params
+            )
         result.source = body.source()
         return result
     return validate_text(

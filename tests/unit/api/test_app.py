@@ -294,3 +294,26 @@ async def test_metrics_show_request_counts(
     text = (await client.get("/metrics", headers=key)).text
     assert 'odp_api_requests_total{method="GET",route="/v1/methods",status="200"}' in text
     assert "odp_step_duration_seconds" in text
+
+
+async def test_json_pipelines_are_located_too(
+    client: httpx.AsyncClient, make_key: Callable[..., str]
+) -> None:
+    text = (
+        '{\n  "name": "x",\n  "sources": [\n'
+        '    {"name": "a", "method": "file.csv.reed", "params": {}}\n  ]\n}\n'
+    )
+    report = await client.post(
+        "/v1/pipelines/validate",
+        content=text,
+        headers={**bearer(make_key("viewer")), "Content-Type": "application/json"},
+    )
+    (unknown,) = [d for d in report.json()["diagnostics"] if d["code"] == "unknown-method"]
+    assert (unknown["line"], unknown["step"]) == (4, "a")
+    escaped = await client.post(  # a surrogate pair is JSON but not YAML: validated as data
+        "/v1/pipelines/validate",
+        content='{"name": "xyz", "description": "\\ud83d\\ude00", "sources": [{"name": "a", '
+        '"method": "file.csv.read", "params": {"path": "x.csv"}}]}',
+        headers={**bearer(make_key("viewer")), "Content-Type": "application/json"},
+    )
+    assert escaped.json()["valid"] is True, escaped.text

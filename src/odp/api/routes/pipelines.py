@@ -29,8 +29,6 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/v1/pipelines", tags=["pipelines"], responses=ERROR_RESPONSES)
 
-Name = Annotated[str, "a saved pipeline's name"]
-
 
 @router.post("/validate", response_model=ValidationReport, openapi_extra=PIPELINE_BODY)
 async def validate(request: Request, catalog: CatalogDep, _: Viewer) -> ValidationReport:
@@ -86,7 +84,7 @@ def list_(viewer: Viewer, session: DbSession) -> list[SavedPipelineInfo]:
 
 @router.get("/{name}", response_model=SavedPipelineInfo)
 def get(
-    name: Name,
+    name: str,
     viewer: Viewer,
     session: DbSession,
     version: Annotated[int | None, Query(ge=1, description="Default: the newest.")] = None,
@@ -96,13 +94,13 @@ def get(
 
 
 @router.get("/{name}/versions", response_model=list[SavedPipelineInfo])
-def versions(name: Name, viewer: Viewer, session: DbSession) -> list[SavedPipelineInfo]:
+def versions(name: str, viewer: Viewer, session: DbSession) -> list[SavedPipelineInfo]:
     """Every version of a saved pipeline, newest first."""
     return list_versions(session, workspace=viewer.workspace, name=name)
 
 
 @router.delete("/{name}", status_code=204, response_class=Response)
-def delete(name: Name, runner: Runner, session: DbSession) -> Response:
+def delete(name: str, runner: Runner, session: DbSession) -> Response:
     """Delete a saved pipeline, every version of it."""
     delete_pipeline(session, workspace=runner.workspace, name=name)
     return Response(status_code=204)
