@@ -4,6 +4,7 @@ from odp.engine.client import EngineClient, RunInfo, connect, new_run_id
 from odp.engine.devserver import EmbeddedTemporal, ServerInfo
 from odp.engine.models import (
     MAX_OUTPUT_BYTES,
+    LifecycleInput,
     PipelineInput,
     PipelineResult,
     RunProgress,
@@ -16,14 +17,17 @@ from odp.engine.models import (
 )
 from odp.engine.runtime import Engine, open_engine
 from odp.engine.worker import create_workers, ensure_search_attributes
-from odp.engine.workflows import RUN_STEP, PipelineWorkflow
+from odp.engine.workflows import EVENTS_PATCH, PUBLISH_LIFECYCLE, RUN_STEP, PipelineWorkflow
 
 __all__ = [
+    "EVENTS_PATCH",
     "MAX_OUTPUT_BYTES",
+    "PUBLISH_LIFECYCLE",
     "RUN_STEP",
     "EmbeddedTemporal",
     "Engine",
     "EngineClient",
+    "LifecycleInput",
     "PipelineInput",
     "PipelineResult",
     "PipelineWorkflow",

@@ -22,6 +22,7 @@ from temporalio.exceptions import (
     ActivityError,
     ApplicationError,
     CancelledError,
+    FailureError,
     RetryState,
     TimeoutError,
     TimeoutType,
@@ -195,10 +196,12 @@ class PipelineWorkflow:
                 start_to_close_timeout=_PUBLISH_TIMEOUT,
                 retry_policy=RetryPolicy(maximum_attempts=2),
             )
-        except ActivityError as e:  # events are best effort: the run goes on
-            if kind == "started" and isinstance(e.cause, CancelledError):
+        except FailureError as e:  # events are best effort: the run goes on
+            # a local activity's failure may arrive wrapped in ActivityError or bare
+            cause = e.cause if isinstance(e, ActivityError) else e
+            if kind == "started" and isinstance(cause, CancelledError):
                 raise asyncio.CancelledError from None
-            workflow.logger.warning("lifecycle events not published: %s", e.cause or e)
+            workflow.logger.warning("lifecycle events not published: %s", cause)
 
     def _start(self, data: PipelineInput, step: PlannedStep) -> asyncio.Task[StepOutput] | None:
         state = self._states[step.name]

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from temporalio import activity
 from temporalio.client import Client
+from temporalio.exceptions import ApplicationError
+from temporalio.worker import Worker
 
 from odp.catalog import Catalog
 from odp.config import Settings
-from odp.engine import EngineClient
+from odp.engine import EngineClient, LifecycleInput, PipelineWorkflow, RunState, StepStatus
+from odp.engine.activities import StepActivities
+from odp.engine.worker import workflow_runner
+from odp.engine.workflows import PUBLISH_LIFECYCLE
 from odp.errors import RunCancelledError, StepFailedError
 from odp.events import (
     EmbeddedRedis,
@@ -240,3 +248,87 @@ transforms:
         await publisher.aclose(timeout=1)
         await bus.aclose()
         redis.stop()
+
+
+async def test_a_lookup_that_fails_in_the_workflow_is_a_step_failed_event(
+    run_with_events: RunWithEvents,
+) -> None:
+    _, events, error = await run_with_events(
+        """
+name: empty-lookup
+sources:
+  - {name: a, method: test.echo.value, params: {value: null}}
+transforms:
+  - {name: b, method: test.echo.value, params: {value: "{{ a.value.inner }}"}}
+"""
+    )
+    assert isinstance(error, StepFailedError)
+    assert_gap_free(events)
+    assert kinds(events)[-3:] == [
+        ("step.completed", "a", 1),
+        ("step.failed", "b", 1),
+        ("pipeline.failed", "", 0),
+    ]
+    assert events[-2].error_type == "TemplateError"
+
+
+@activity.defn(name=PUBLISH_LIFECYCLE)
+async def broken_publish(data: LifecycleInput) -> None:
+    """Stands in for publish_lifecycle: a start that hangs, an end that fails."""
+    if data.kind == "started" and data.pipeline == "hang-start":
+        await asyncio.sleep(60)
+    if data.kind != "cancelled":
+        raise ApplicationError("the event bus is broken", non_retryable=True)
+
+
+@contextlib.asynccontextmanager
+async def broken_events_worker(
+    client: Client, settings: Settings, catalog: Catalog
+) -> AsyncIterator[None]:
+    """A worker whose publish_lifecycle activity is broken (registered under its name)."""
+    steps = StepActivities(catalog, settings)
+    worker = Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=[PipelineWorkflow],
+        activities=[steps.run_step, broken_publish],
+        workflow_runner=workflow_runner(),
+    )
+    task = asyncio.create_task(worker.run())
+    try:
+        yield
+    finally:
+        await worker.shutdown()
+        await task
+
+
+async def test_a_broken_publisher_does_not_fail_the_run(
+    temporal_client: Client, engine_settings: Settings, engine_catalog: Catalog
+) -> None:
+    engine = EngineClient(temporal_client, task_queue=engine_settings.task_queue)
+    plan = compile_source(
+        "name: unbothered\ntransforms:\n  - {name: a, method: test.echo.value, params: {value: 1}}\n",
+        engine_catalog,
+    )
+    async with broken_events_worker(temporal_client, engine_settings, engine_catalog):
+        result = await engine.result(await engine.submit(plan))
+    assert result.outputs["a"]["value"] == 1
+
+
+async def test_a_cancellation_while_the_start_is_published_cancels_the_run(
+    temporal_client: Client, engine_settings: Settings, engine_catalog: Catalog
+) -> None:
+    engine = EngineClient(temporal_client, task_queue=engine_settings.task_queue)
+    plan = compile_source(
+        "name: hang-start\ntransforms:\n  - {name: a, method: test.echo.value, params: {value: 1}}\n",
+        engine_catalog,
+    )
+    async with broken_events_worker(temporal_client, engine_settings, engine_catalog):
+        run_id = await engine.submit(plan)
+        await asyncio.sleep(0.5)  # the start's local activity is hanging by now
+        await engine.cancel(run_id)
+        with pytest.raises(RunCancelledError):
+            await engine.result(run_id)
+        progress = await engine.progress(run_id)
+    assert progress.state is RunState.CANCELLED
+    assert progress.step("a").status is StepStatus.CANCELLED
