@@ -13,7 +13,7 @@ def main() -> int:
     here = Path(__file__).parent
     names = sys.argv[1:] or [
         m.name for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_")
-    ]
+    ] + ["planner.run"]  # the offline planner on both splits of bench/planner/
     for name in names:
         module = importlib.import_module(f"bench.{name}")
         print(f"\n== {name} ==")

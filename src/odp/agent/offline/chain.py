@@ -67,6 +67,8 @@ _TIME_GROUPS: Final = {
     "hour": "hour",
 }
 _RETRIEVAL_MIN_SCORE: Final = 4.0
+_NEEDED_BY_FILTER: Final = {"for": "; the filter needs its column"}
+_NEEDED_BY_AGGREGATE: Final = {"for": "; the aggregate needs its column"}
 _COLUMN_SYNONYMS: Final = {
     "date": ("created_at", "published"),
     "time": ("created_at", "published"),
@@ -329,7 +331,8 @@ class Builder:
         column = self._text_column(intent.clause)
         if column:
             params["column"] = column
-        self.add("nlp.text.sentiment", params, self._quote(intent.clause))
+        why = self._quote(intent.clause) + intent.params.get("for", "")
+        self.add("nlp.text.sentiment", params, why)
 
     def _on_language(self, intent: Intent) -> None:
         clause = intent.clause
@@ -341,7 +344,7 @@ class Builder:
         column = self._text_column(clause)
         if column:
             params["column"] = column
-        self.add("nlp.text.language", params, self._quote(clause))
+        self.add("nlp.text.language", params, self._quote(clause) + intent.params.get("for", ""))
 
     def _on_extract(self, intent: Intent) -> None:
         clause = intent.clause
@@ -467,7 +470,7 @@ class Builder:
         conditions: list[str] = []
         labels = [w for w in _LABELS if re.search(rf"\b{w}\b", text)]
         if labels and not re.search(r"\b(?:most|least)\s+(?:negative|positive)", text):
-            self._on_sentiment(Intent("sentiment", 0, clause))
+            self._on_sentiment(Intent("sentiment", 0, clause, params=_NEEDED_BY_FILTER))
             op = "!=" if negate else "="
             if len(labels) == 1:
                 conditions.append(f"sentiment_label {op} '{labels[0]}'")
@@ -477,7 +480,7 @@ class Builder:
         codes = slots.languages_in(text)
         source_lang = any(s.params.get("lang") for s in self.steps)
         if codes and not source_lang:
-            self._on_language(Intent("language", 0, clause))
+            self._on_language(Intent("language", 0, clause, params=_NEEDED_BY_FILTER))
             op = "!=" if negate else "="
             if len(codes) == 1:
                 conditions.append(f"language {op} '{codes[0]}'")
@@ -515,7 +518,7 @@ class Builder:
                 "maximum": "max",
             }.get(fn, fn)
             if column == "sentiment":
-                self._on_sentiment(Intent("sentiment", 0, clause))
+                self._on_sentiment(Intent("sentiment", 0, clause, params=_NEEDED_BY_AGGREGATE))
             aggregations[column if sql == "sum" else f"{sql}_{column}"] = f"{sql}({column})"
         count = re.search(
             r"\b(?:count|counts|number of|how many)\s+(?:the\s+|of\s+)?([a-z_]+)?", clause.text
@@ -545,7 +548,7 @@ class Builder:
                 group = "sentiment_label"
             elif group in ("language", "languages"):
                 group = "language"
-                self._on_language(Intent("language", 0, clause))
+                self._on_language(Intent("language", 0, clause, params=_NEEDED_BY_AGGREGATE))
             fixed.append(group)
         time_group = next(
             (g for g in fixed if g in _TIME_GROUPS and g not in self.current.columns), None
@@ -788,8 +791,11 @@ class Builder:
 
     # ------------------------------------------------------------------ result
     def pipeline_name(self) -> str:
-        """A readable name for the pipeline, from its topic."""
+        """A readable name for the pipeline: its topic and what it searches (``ai-tweets``)."""
         slug = _slug(self.topic or "") or "plan"
+        search = next((s for s in self.steps if s.method in _SOURCE_NOUNS), None)
+        if search is not None and slug != "plan":
+            slug = f"{slug}-{search.name}"
         return slug if len(slug) > 2 else f"{slug}-plan"
 
     def pipeline(self) -> dict[str, Any]:

@@ -66,7 +66,8 @@ async def test_the_issue_example(planner: OfflinePlanner, catalog: Catalog) -> N
     assert [n.step for n in draft.notes] == [s["name"] for s in steps(draft)]
     assert "Search recent posts" in draft.notes[0].note
     assert "find posts about AI on twitter" in draft.notes[0].note
-    assert draft.raw.startswith("name: ai-plan")
+    assert draft.raw.startswith("name: ai-tweets")
+    assert draft.notes[1].note.endswith("the filter needs its column")
 
 
 @pytest.mark.parametrize("request_", TYPICAL)
@@ -267,7 +268,7 @@ def test_sinks(planner: OfflinePlanner) -> None:
     assert methods(draft).count("file.csv.write") == 1  # the same file is written once
     assert "http.webhook.post" in methods(draft)
     saved = planner.plan("tweets about AI, save them")
-    assert step(saved, "file.csv.write")["path"] == "out/ai-plan.csv"
+    assert step(saved, "file.csv.write")["path"] == "out/ai-tweets.csv"
 
 
 def test_enrichers_and_their_columns(planner: OfflinePlanner) -> None:
