@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ class Case:
     stratum: str
     request: str
     gold: dict[str, Any]
+    batch: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,15 @@ def load_cases(split: str) -> list[Case]:
     cases = []
     for name in names:
         for item in yaml.safe_load((HERE / f"{name}.yaml").read_text()):
-            cases.append(Case(item["id"], item["stratum"], item["request"], item["gold"]))
+            cases.append(
+                Case(
+                    item["id"],
+                    item["stratum"],
+                    item["request"],
+                    item["gold"],
+                    item.get("batch", 1),
+                )
+            )
     return cases
 
 
@@ -143,9 +152,16 @@ def table(title: str, rows: Sequence[tuple[str, Summary]]) -> str:
     return "\n".join(lines)
 
 
-def report(split: str, scores: Sequence[CaseScore]) -> str:
-    """The table of one split: every stratum, then all."""
+def report(
+    split: str, scores: Sequence[CaseScore], batches: Mapping[str, int] | None = None
+) -> str:
+    """The table of one split: every stratum, each batch when there are several, then all."""
     rows = [(stratum, summarize([s for s in scores if s.stratum == stratum])) for stratum in STRATA]
+    numbers = sorted({(batches or {}).get(s.id, 1) for s in scores})
+    if len(numbers) > 1:
+        for number in numbers:
+            chosen = [s for s in scores if (batches or {}).get(s.id, 1) == number]
+            rows.append((f"batch {number}", summarize(chosen)))
     rows.append(("all", summarize(scores)))
     return table(f"split: {split}", rows)
 
@@ -164,7 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for split in SPLITS if args.split == "all" else (args.split,):
         cases = load_cases(split)
         scores = evaluate(cases, plan, catalog)
-        print(report(split, scores))
+        print(report(split, scores, {c.id: c.batch for c in cases}))
         if args.show:
             for s in scores:
                 if not s.valid or min(s.node_f1, s.edge_f1, s.param_f1) < 1:

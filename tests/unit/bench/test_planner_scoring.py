@@ -129,6 +129,8 @@ def test_score_and_summary() -> None:
     text = report("dev", [perfect, wrong])
     assert "split: dev" in text
     assert "single" in text and "all" in text
+    assert "batch" not in text
+    assert "batch 2" in report("heldout", [perfect, wrong], {"2": 2})
 
 
 def test_every_gold_pipeline_validates(catalog: Catalog) -> None:
@@ -185,4 +187,5 @@ def test_main_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--split", "heldout", "--show"]) == 0
     out = capsys.readouterr().out
     assert "split: heldout" in out
+    assert "batch 2" in out
     assert "node F1" in out
