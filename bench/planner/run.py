@@ -1,9 +1,8 @@
 """Plan every request of a split, score the drafts against the gold pipelines, print tables.
 
-The offline planner runs through the planning graph (``odp.agent.planner.plan_request``)
-when it is there, else through the same loop written here: draft, take the questions'
-defaults (as ``odp plan --yes`` does), validate, repair at most three times. The LLM
-planner needs ``plan_request`` and the ``ODP_LLM_*`` settings.
+Both planners run through the planning graph (``odp.agent.planner.plan_request``) with
+the questions' defaults taken (as ``odp plan --yes`` does): draft, validate, repair at
+most three times. The LLM planner needs the ``ODP_LLM_*`` settings.
 """
 
 from __future__ import annotations
@@ -20,10 +19,12 @@ import yaml
 
 from bench.planner.scoring import CaseScore, Summary, score_case, summarize
 from odp.agent.drafting import Drafter
-from odp.agent.offline import OfflinePlanner, dump_pipeline
+from odp.agent.offline import OfflinePlanner
+from odp.agent.planner import default_drafter, plan_request
 from odp.catalog import Catalog, load_catalog
+from odp.config import Settings
+from odp.errors import ConfigError
 from odp.logs import configure_logging
-from odp.spec import validate_text
 
 HERE = Path(__file__).parent
 SPLITS = ("dev", "heldout")
@@ -63,33 +64,24 @@ def load_cases(split: str) -> list[Case]:
     return cases
 
 
-async def plan_locally(
-    drafter: Drafter, request: str, catalog: Catalog, *, max_repairs: int = 3
-) -> Outcome:
-    """Draft, take the questions' defaults, validate and repair (the graph's loop, inline)."""
-    answers: dict[str, Any] = {}
-    draft = await drafter.draft(request, [], answers=answers)
-    if draft.questions:
-        answers = {q.slot: q.default for q in draft.questions if q.default is not None}
-        draft = await drafter.draft(request, [], answers=answers)
-    for round_ in range(max_repairs + 1):
-        if draft.pipeline is None:
-            return Outcome(None, False)
-        result = validate_text(dump_pipeline(draft.pipeline), catalog)
-        if result.ok or round_ == max_repairs:
-            return Outcome(draft.pipeline, result.ok)
-        draft = await drafter.repair(request, draft, result.diagnostics, [], answers=answers)
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _graph_planner(catalog: Catalog, drafter: Drafter | None) -> Callable[[str], Outcome] | None:
-    try:
-        from odp.agent.planner import plan_request
-    except ImportError:
-        return None
-    from odp.config import Settings
-
-    settings = Settings()
+def make_planner(
+    kind: str, catalog: Catalog, settings: Settings | None = None
+) -> tuple[str, Callable[[str], Outcome]]:
+    """The planning function to score (through the planning graph) and its name."""
+    settings = settings or Settings()
+    drafter: Drafter
+    if kind == "llm":
+        if not (settings.llm_provider or settings.llm_base_url):
+            raise SystemExit(
+                "no LLM is configured: set ODP_LLM_PROVIDER (or ODP_LLM_BASE_URL), "
+                "ODP_LLM_MODEL and ODP_LLM_API_KEY, or score --planner offline"
+            )
+        try:
+            drafter = default_drafter(settings, catalog)
+        except ConfigError as e:
+            raise SystemExit(f"the LLM settings are incomplete: {e}") from None
+    else:
+        drafter = OfflinePlanner(catalog)
 
     def plan(request: str) -> Outcome:
         result = asyncio.run(
@@ -97,23 +89,9 @@ def _graph_planner(catalog: Catalog, drafter: Drafter | None) -> Callable[[str],
                 request, catalog=catalog, settings=settings, drafter=drafter, assume_defaults=True
             )
         )
-        return Outcome(result.pipeline, bool(result.ok))
+        return Outcome(result.pipeline, result.ok)
 
-    return plan
-
-
-def make_planner(kind: str, catalog: Catalog) -> tuple[str, Callable[[str], Outcome]]:
-    """The planning function to score and how it runs."""
-    if kind == "llm":
-        graph = _graph_planner(catalog, None)
-        if graph is None:
-            raise SystemExit("the LLM planner needs odp.agent.planner.plan_request (not there yet)")
-        return "llm via plan_request", graph
-    offline = OfflinePlanner(catalog)
-    graph = _graph_planner(catalog, offline)
-    if graph is not None:
-        return "offline via plan_request", graph
-    return "offline via the local loop", lambda r: asyncio.run(plan_locally(offline, r, catalog))
+    return f"{drafter.name} via plan_request", plan
 
 
 def evaluate(

@@ -5,15 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from bench.planner.run import (
-    Outcome,
-    evaluate,
-    load_cases,
-    main,
-    make_planner,
-    plan_locally,
-    report,
-)
+from bench.planner.run import evaluate, load_cases, main, make_planner, report
 from bench.planner.scoring import (
     KEY_PARAMS,
     edges,
@@ -25,9 +17,8 @@ from bench.planner.scoring import (
     summarize,
 )
 
-from odp.agent.drafting import Draft
-from odp.agent.offline import OfflinePlanner
 from odp.catalog import Catalog
+from odp.config import Settings
 from odp.spec import render_text, validate_data
 
 GOLD = {
@@ -153,27 +144,13 @@ def test_the_evaluation_set_is_big_enough_and_stratified() -> None:
         assert min(strata.values()) >= 5
 
 
-async def test_the_local_loop_plans_and_repairs(catalog: Catalog) -> None:
-    planner = OfflinePlanner(catalog)
-    outcome = await plan_locally(planner, "tweets about AI, save them", catalog)
-    assert outcome.valid
-    assert outcome.pipeline is not None
-
-    class Broken:
-        name = "broken"
-
-        async def draft(self, *args: object, **kwargs: object) -> Draft:
-            return Draft({"name": "x", "sources": [{"name": "a", "method": "no.such.m"}]}, "")
-
-        async def repair(self, *args: object, **kwargs: object) -> Draft:
-            return Draft(None, "")
-
-    assert await plan_locally(Broken(), "r", catalog) == Outcome(None, False)
-    stubborn = Broken()
-    stubborn.repair = stubborn.draft  # type: ignore[method-assign]
-    result = await plan_locally(stubborn, "r", catalog, max_repairs=1)
-    assert result.valid is False
-    assert result.pipeline is not None
+def test_the_llm_planner_needs_settings(catalog: Catalog) -> None:
+    with pytest.raises(SystemExit, match="no LLM is configured"):
+        make_planner("llm", catalog, Settings())
+    with pytest.raises(SystemExit, match="incomplete"):
+        make_planner("llm", catalog, Settings(llm_provider="openai"))
+    how, _ = make_planner("llm", catalog, Settings(llm_provider="openai", llm_model="m"))
+    assert how.startswith("llm:")
 
 
 def test_evaluate_with_the_offline_planner(catalog: Catalog) -> None:
