@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from odp.api.saved import MAX_VERSION
 from odp.api.tables import Role
 from odp.catalog import MethodKind
 from odp.engine import RunState
@@ -62,7 +63,10 @@ class RunCreate(BaseModel):
         default=None, max_length=100, description="The name of a saved pipeline to run instead."
     )
     version: int | None = Field(
-        default=None, ge=1, description="The saved pipeline's version (default: the newest)."
+        default=None,
+        ge=1,
+        le=MAX_VERSION,
+        description="The saved pipeline's version (default: the newest).",
     )
     params: dict[str, Any] = Field(default_factory=dict, description="Pipeline parameters.")
     no_cache: bool = Field(default=False, description="Run every step again.")

@@ -15,6 +15,7 @@ from odp.api.tables import SavedPipeline, utcnow
 from odp.errors import ConflictError, NotFoundError
 
 __all__ = [
+    "MAX_VERSION",
     "SavedPipelineInfo",
     "delete_pipeline",
     "get_pipeline",
@@ -22,6 +23,10 @@ __all__ = [
     "list_versions",
     "save_pipeline",
 ]
+
+
+MAX_VERSION = 2**31 - 1
+"""The highest version a saved pipeline can have (the column is a 32-bit integer)."""
 
 
 class SavedPipelineInfo(BaseModel):

@@ -183,6 +183,22 @@ async def test_runs_are_listed_per_workspace_with_filters_and_pages(service: Ser
         "/v1/runs", params={"page_token": "not-a-token!"}, headers=service.auth("viewer")
     )
     assert bad.status_code == 400
+    first = (
+        await service.client.get("/v1/runs", params={"limit": 1}, headers=service.auth("viewer"))
+    ).json()
+    assert first["next_page_token"]
+    other_filters = await service.client.get(
+        "/v1/runs",
+        params={"limit": 1, "state": "failed", "page_token": first["next_page_token"]},
+        headers=service.auth("viewer"),
+    )
+    assert other_filters.status_code == 400
+    other_workspace = await service.client.get(
+        "/v1/runs",
+        params={"limit": 1, "page_token": first["next_page_token"]},
+        headers=service.auth("foreign"),
+    )
+    assert other_workspace.status_code == 400
 
 
 async def test_cancel_stops_a_running_run(service: Service) -> None:

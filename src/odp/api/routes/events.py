@@ -32,6 +32,9 @@ router = APIRouter(prefix="/v1/runs", tags=["runs"], responses=ERROR_RESPONSES)
 
 _log = structlog.stdlib.get_logger("odp.api")
 
+MAX_SEQ: Final = 2**53
+"""The largest ``seq`` a client may resume after (far beyond any run's events)."""
+
 KEEPALIVE_S: Final = 10.0
 """Seconds of silence after which a comment is sent (and the run's state checked)."""
 
@@ -43,7 +46,7 @@ def sse_message(event: Event) -> str:
 
 def _resume_point(last_event_id: str | None, after: int | None) -> int:
     if last_event_id is not None and last_event_id.strip().isdigit():
-        return int(last_event_id.strip())
+        return min(int(last_event_id.strip()), MAX_SEQ)
     return after or 0
 
 
@@ -108,7 +111,8 @@ async def events(
         Header(alias="Last-Event-ID", description="Resume after this seq (set by SSE clients)."),
     ] = None,
     after: Annotated[
-        int | None, Query(ge=0, description="Resume after this seq (when no Last-Event-ID).")
+        int | None,
+        Query(ge=0, le=MAX_SEQ, description="Resume after this seq (when no Last-Event-ID)."),
     ] = None,
 ) -> StreamingResponse:
     """A run's lifecycle events, live, from the start or after ``Last-Event-ID``."""

@@ -112,7 +112,7 @@ async def output(
     format: Annotated[
         Format | None, Query(description="json (default), csv or parquet; or use Accept.")
     ] = None,
-    offset: Annotated[int, Query(ge=0, description="First row of a JSON page.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**53, description="First row of a JSON page.")] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000, description="Rows in a JSON page.")] = 100,
     field: Annotated[
         str | None, Query(max_length=100, description="The output field (default: data).")

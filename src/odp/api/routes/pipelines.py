@@ -16,6 +16,7 @@ from odp.api.deps import CatalogDep, DbSession, Runner, State, Viewer
 from odp.api.errors import ERROR_RESPONSES
 from odp.api.models import ValidationReport
 from odp.api.saved import (
+    MAX_VERSION,
     SavedPipelineInfo,
     delete_pipeline,
     get_pipeline,
@@ -87,7 +88,9 @@ def get(
     name: str,
     viewer: Viewer,
     session: DbSession,
-    version: Annotated[int | None, Query(ge=1, description="Default: the newest.")] = None,
+    version: Annotated[
+        int | None, Query(ge=1, le=MAX_VERSION, description="Default: the newest.")
+    ] = None,
 ) -> SavedPipelineInfo:
     """One version of a saved pipeline, with its YAML."""
     return get_pipeline(session, workspace=viewer.workspace, name=name, version=version)

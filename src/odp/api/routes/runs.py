@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import re
 from typing import Annotated, Any, Final
 
@@ -85,15 +87,34 @@ async def submit(
     )
 
 
-def _token(text: str | None) -> bytes | None:
+def _bind(scope: str, raw: bytes) -> bytes:
+    return hashlib.sha256(scope.encode() + b"\0" + raw).digest()[:8]
+
+
+def _encode_token(scope: str, raw: bytes) -> str:
+    """A page token: Temporal's, checked by a digest of it and of the listing's filters."""
+    return base64.urlsafe_b64encode(_bind(scope, raw) + raw).decode().rstrip("=")
+
+
+def _decode_token(scope: str, text: str | None) -> bytes | None:
+    """Temporal's page token, when ``text`` is one this listing gave.
+
+    Raises:
+        ServiceError: for anything else (it never reaches Temporal).
+    """
     if not text:
         return None
     try:
-        return base64.urlsafe_b64decode(text.encode() + b"=" * (-len(text) % 4))
+        data = base64.urlsafe_b64decode(text.encode() + b"=" * (-len(text) % 4))
     except (binascii.Error, ValueError):
+        data = b""
+    digest, raw = data[:8], data[8:]
+    if len(data) <= 8 or not hmac.compare_digest(digest, _bind(scope, raw)):
         raise ServiceError(
-            "invalid page token", hint="pass the next_page_token of the previous page as it is"
-        ) from None
+            "invalid page token",
+            hint="pass the next_page_token of the previous page as it is, with the same filters",
+        )
+    return raw
 
 
 @router.get("", response_model=RunPage)
@@ -110,13 +131,14 @@ async def list_runs(
     ] = None,
 ) -> RunPage:
     """The workspace's runs, newest first, a page at a time."""
+    scope = f"{viewer.workspace}|{state}|{pipeline}"
     try:
         found, token = await runs.list_runs_page(
             workspace=viewer.workspace,
             state=state,
             pipeline=pipeline,
             page_size=limit,
-            page_token=_token(page_token),
+            page_token=_decode_token(scope, page_token),
         )
     except ValueError:
         raise ServiceError(
@@ -124,7 +146,7 @@ async def list_runs(
         ) from None
     return RunPage(
         runs=[RunSummary.model_validate(info, from_attributes=True) for info in found],
-        next_page_token=base64.urlsafe_b64encode(token).decode().rstrip("=") if token else None,
+        next_page_token=_encode_token(scope, token) if token else None,
     )
 
 
