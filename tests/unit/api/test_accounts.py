@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,34 +28,11 @@ from odp.api.tables import ApiKey
 from odp.config import Settings
 from odp.errors import AuthenticationError, ConfigError, NotFoundError, ServiceError
 
-POSTGRES_URL = os.environ.get("ODP_TEST_POSTGRES_URL")
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """The service database on SQLite, and on PostgreSQL when ODP_TEST_POSTGRES_URL is set."""
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'service.db'}")
-        database.migrate()
-        yield database
-        database.dispose()
-        return
-    if not POSTGRES_URL:
-        pytest.skip("ODP_TEST_POSTGRES_URL is not set")
-    schema = f"odp_test_{uuid.uuid4().hex[:10]}"
-    admin = Database(POSTGRES_URL)
-    with admin.engine.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    database = Database(f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}")
-    try:
-        database.migrate()
-        yield database
-    finally:
-        database.dispose()
-        with admin.engine.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+@pytest.fixture
+def db(database: Database) -> Database:
+    """The service database (SQLite, and PostgreSQL when configured: see conftest)."""
+    return database
 
 
 def test_migrations_create_the_tables_and_run_again_as_a_no_op(db: Database) -> None:
