@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import structlog
 from prometheus_client import Counter, Gauge
 
+from odp.errors import EventsError
 from odp.events.bus import EventBus
 from odp.events.models import Event
 
@@ -183,7 +184,7 @@ class EventPublisher:
             event, future = self._inflight
             try:
                 stored = await self.bus.publish(event)
-            except Exception as e:  # EventsError, or a bug: retried, never raised
+            except EventsError as e:
                 self._retried += 1
                 RETRIES.inc()
                 if not self._down:
@@ -196,6 +197,14 @@ class EventPublisher:
                     )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.retry_max)
+                continue
+            except Exception as e:  # a bug, not an outage: this event must not block the rest
+                _log.error("events_publish_failed", error=repr(e), type=event.type.value)
+                self._inflight = None
+                BUFFERED.dec()
+                self._drop(1, "unexpected_error")
+                if not future.done():
+                    future.set_result(None)
                 continue
             self._inflight = None
             BUFFERED.dec()
@@ -227,12 +236,13 @@ class EventPublisher:
     async def aclose(self, timeout: float = 5.0) -> None:
         """Deliver what can be delivered within ``timeout``; count the rest as dropped.
 
-        Does not close the bus (its owner does).
+        While Redis is known to be down it waits no longer than ``wait`` (a process does
+        not hang on exit for an outage). Does not close the bus (its owner does).
         """
         if self._sender is None:
             self._closing = True
             return
-        await self.flush(timeout)
+        await self.flush(min(timeout, self.wait) if self._down else timeout)
         self._closing = True
         if self._wakeup is not None:
             self._wakeup.set()

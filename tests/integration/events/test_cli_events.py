@@ -12,7 +12,10 @@ import pytest
 from typer.testing import CliRunner
 
 from odp.cli import app
-from odp.events import EventPublisher, EventType, parse_event
+from odp.cli import run as run_module
+from odp.cli.live import apply_event
+from odp.engine import RunProgress
+from odp.events import Event, EventPublisher, EventType, parse_event
 from tests.integration.events.conftest import RunWithEvents
 
 pytestmark = pytest.mark.integration
@@ -124,3 +127,55 @@ transforms:
     lines = output.splitlines()
     assert "pipeline.completed" in lines[-1]
     assert len([line for line in lines if re.match(r"^\S+\s+\d+\s", line)]) == len(events)
+
+
+SLOW = """
+name: slow-live
+transforms:
+  - {name: nap, method: test.sleep.run, params: {seconds: 2.5}}
+  - name: flaky
+    method: test.flaky.run
+    params: {failures: 1, counter: "COUNTER"}
+    retry: {max_attempts: 2, initial_interval: 10ms}
+    depends_on: [nap]
+"""
+
+
+def test_the_live_view_follows_a_slow_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ODP_PLUGINS", "tests.plugins.engine_methods")
+    file = tmp_path / "slow.yaml"
+    file.write_text(SLOW.replace("COUNTER", str(tmp_path / "count")))
+    applied: list[str] = []  # a spy: the live view's own apply_event still runs
+
+    def spy(progress: RunProgress, event: Event, attempts: dict[str, int]) -> None:
+        applied.append(event.type.value)
+        apply_event(progress, event, attempts)
+
+    monkeypatch.setattr(run_module, "apply_event", spy)
+    code, output = odp("run", str(file))
+    assert code == 0, output
+    assert "completed" in output
+    assert {"step.started", "step.retrying", "step.completed"} <= set(applied)
+    run_id = re.search(r"run (slow-live-[0-9a-f]+)", output)
+    assert run_id is not None
+    code, output = odp("events", run_id[1], "--json")
+    retried = [json.loads(line) for line in output.splitlines()]
+    assert [e["type"] for e in retried if e.get("step") == "flaky"] == [
+        "step.started",
+        "step.retrying",
+        "step.started",
+        "step.completed",
+    ]
+
+
+def test_a_run_goes_on_without_redis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ODP_PLUGINS", "tests.plugins.engine_methods")
+    monkeypatch.setenv("ODP_REDIS_URL", "redis://127.0.0.1:1/0")
+    file = tmp_path / "slow.yaml"
+    file.write_text(SLOW.replace("COUNTER", str(tmp_path / "count")).replace("2.5", "0.5"))
+    code, output = odp("run", str(file))
+    assert code == 0, output
+    assert "completed" in output
+    assert "events_redis_unavailable" in output  # one warning for the outage
+    assert output.count("events_redis_unavailable") == 1
+    assert "not_delivered_before_shutdown" in output  # what was lost is counted

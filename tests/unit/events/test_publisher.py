@@ -151,3 +151,18 @@ async def test_disabled_publisher_does_nothing() -> None:
     assert await publisher.publish(step("r", "a")) is None
     await publisher.aclose()
     assert publisher.stats().delivered == publisher.stats().dropped == 0
+
+
+async def test_an_event_redis_refuses_is_dropped_not_retried_forever(
+    event_bus: EventBus,
+) -> None:
+    publisher = EventPublisher(event_bus)
+    run_id = uuid.uuid4().hex
+    bad = step(run_id, "bad").model_copy(update={"run_id": 42})  # not a str: a bug
+    try:
+        assert await publisher.publish(bad) is None
+        assert await publisher.publish(step(run_id, "good")) is not None  # not blocked
+        assert publisher.stats().dropped == 1
+        assert publisher.healthy
+    finally:
+        await publisher.aclose()
