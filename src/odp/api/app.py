@@ -25,7 +25,7 @@ from odp.api.routes import ROUTERS
 from odp.api.state import EventSource, ServiceState
 from odp.catalog import Catalog, load_catalog
 from odp.config import Settings
-from odp.engine import EngineClient
+from odp.engine import EngineClient, open_engine
 
 __all__ = ["create_app"]
 
@@ -72,11 +72,9 @@ def create_app(
                 events=events,
             )
             if engine is None:
-                from odp.engine import open_engine
-
                 opened = await stack.enter_async_context(open_engine(settings, ui=False))
                 state.runs = opened.runs
-                state.events = events or getattr(opened, "events", None)
+                state.events = events or opened.events
             app.state.service = state
             if state.events is not None:
                 watcher = asyncio.create_task(record_step_durations(state.events))

@@ -79,7 +79,7 @@ async def _serve(settings: Settings, host: str, port: int, worker: bool) -> None
             app = create_app(
                 settings,
                 engine=engine.runs,
-                events=getattr(engine, "events", None),
+                events=engine.events,
                 catalog=catalog,
                 database=database,
             )
