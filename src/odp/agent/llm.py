@@ -14,7 +14,7 @@ defensively (:mod:`odp.agent.parsing`) and its raw text kept for the trace.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Final, Literal
 
 from langchain_core.language_models import BaseChatModel
@@ -37,8 +37,13 @@ DRAFT_TOOL: Final = "submit_pipeline"
 """The tool an Anthropic model is made to call with its draft."""
 
 
-def chat_model(settings: Settings) -> BaseChatModel:
+def chat_model(settings: Settings, *, http_client: Any = None) -> BaseChatModel:
     """The chat model the settings describe (temperature 0, timeout, retries).
+
+    Args:
+        settings: the ``llm_*`` settings.
+        http_client: for OpenAI-compatible endpoints, the async HTTP client to use (the
+            caller closes it); by default the library's shared client.
 
     Raises:
         ConfigError: when no model is named, or Anthropic is chosen without a key.
@@ -79,16 +84,28 @@ def chat_model(settings: Settings) -> BaseChatModel:
         "timeout": settings.llm_timeout,
         "max_retries": settings.llm_max_retries,
     }
+    if http_client is not None:
+        openai_options["http_async_client"] = http_client
     return ChatOpenAI(**openai_options)
 
 
 def llm_drafter(settings: Settings) -> LLMDrafter:
-    """The LLM drafter the settings describe.
+    """The LLM drafter the settings describe; close it with :meth:`LLMDrafter.aclose`.
 
     Raises:
         ConfigError: when the LLM settings are incomplete.
     """
     provider: Provider = settings.llm_provider or "openai"
+    if provider == "openai" and settings.llm_model:
+        import openai
+
+        # the drafter's own connections, closed with it (the library's shared client
+        # would outlive the event loop it was used on)
+        client = openai.DefaultAsyncHttpxClient()
+        model = chat_model(settings, http_client=client)
+        return LLMDrafter(
+            model, provider=provider, model_name=settings.llm_model, on_close=client.aclose
+        )
     return LLMDrafter(chat_model(settings), provider=provider, model_name=settings.llm_model or "")
 
 
@@ -104,12 +121,27 @@ class LLMDrafter:
         provider: ``openai`` (any OpenAI-compatible endpoint: ``response_format``) or
             ``anthropic`` (a forced tool call).
         model_name: the model's name, for the trace.
+        on_close: what :meth:`aclose` runs (closing the HTTP client it was given).
     """
 
-    def __init__(self, model: BaseChatModel, *, provider: Provider, model_name: str) -> None:
+    def __init__(
+        self,
+        model: BaseChatModel,
+        *,
+        provider: Provider,
+        model_name: str,
+        on_close: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.model = model
         self.provider = provider
         self.model_name = model_name
+        self._on_close = on_close
+
+    async def aclose(self) -> None:
+        """Close the connections this drafter opened (safe to call twice)."""
+        on_close, self._on_close = self._on_close, None
+        if on_close is not None:
+            await on_close()
 
     @property
     def name(self) -> str:

@@ -6,6 +6,8 @@ import importlib
 from collections.abc import Mapping
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
+
 from odp.agent.drafting import Drafter
 from odp.agent.graph import DEFAULT_MAX_REPAIRS, build_graph, recursion_limit
 from odp.agent.models import PlanResult
@@ -65,9 +67,17 @@ async def plan_request(
         ValueError: for a negative ``max_repairs``.
     """
     chosen = drafter if drafter is not None else default_drafter(settings, catalog)
-    graph = build_graph(chosen, catalog, max_repairs=max_repairs)
-    state = PlanState(request=request, answers=dict(answers or {}), assume_defaults=assume_defaults)
-    out = await graph.ainvoke(state, config={"recursion_limit": recursion_limit(max_repairs)})
+    try:
+        graph = build_graph(chosen, catalog, max_repairs=max_repairs)
+        state = PlanState(
+            request=request, answers=dict(answers or {}), assume_defaults=assume_defaults
+        )
+        config: RunnableConfig = {"recursion_limit": recursion_limit(max_repairs)}
+        out = await graph.ainvoke(state, config=config)
+    finally:
+        close = getattr(chosen, "aclose", None)
+        if drafter is None and close is not None:  # a drafter made here is closed here
+            await close()
     result = out.get("result") if isinstance(out, Mapping) else getattr(out, "result", None)
     if not isinstance(result, PlanResult):  # pragma: no cover - the graph always ends in done
         raise PlanningError(

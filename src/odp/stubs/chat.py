@@ -11,9 +11,10 @@ Load a script, then point any OpenAI client at ``<stubs>/v1``::
 A request uses the script named by its ``X-Stub-Script`` header, else by its ``model``.
 Responses are served in order; each is a string (the assistant's text), or an object:
 ``{"content": "..."}``, ``{"json": {...}}`` (sent as JSON text), ``{"tool_calls":
-[{"name": ..., "arguments": {...}}]}``, or ``{"status": 500, "retry_after": "0"}`` (an
-error answer, e.g. to test retries). When a script runs out it answers 410, unless it was
-loaded with ``"repeat_last": true``. Fault injection (:mod:`odp.stubs.faults`) applies too.
+[{"name": ..., "arguments": {...}}]}``, or an error answer to test retries, e.g.
+``{"status": 429, "retry_after": "1"}`` or ``{"status": 500, "headers":
+{"retry-after-ms": "1"}}``. A spent script answers 410, unless it was loaded with
+``"repeat_last": true``. Fault injection (:mod:`odp.stubs.faults`) applies too.
 """
 
 from __future__ import annotations
@@ -169,7 +170,9 @@ def chat_router() -> APIRouter:
         if item is None:
             return _error(410, f"chat script {name!r} has no responses left")
         if isinstance(item, dict) and "status" in item:
-            headers = {"retry-after": str(item["retry_after"])} if "retry_after" in item else {}
+            headers = {str(k): str(v) for k, v in dict(item.get("headers", {})).items()}
+            if "retry_after" in item:
+                headers["retry-after"] = str(item["retry_after"])
             status = int(item["status"])
             response = _error(status, str(item.get("message", "scripted error")), "server_error")
             response.headers.update(headers)
