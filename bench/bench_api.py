@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -83,6 +84,8 @@ def _start_service(env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
         line = process.stderr.readline()
         found = re.search(r"ODP service at (http://\S+)", line)
         if found:
+            # keep reading what it says, so that a full pipe never blocks it
+            threading.Thread(target=process.stderr.read, daemon=True).start()
             return process, found.group(1)
         if not line and process.poll() is not None:
             break

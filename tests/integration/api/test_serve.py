@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -67,6 +68,8 @@ def served(
             found = re.search(r"ODP service at (http://\S+)", line)
             url = found.group(1) if found else None
         assert url is not None, "odp serve did not say where it listens"
+        # keep reading what it says, so that a full pipe never blocks it
+        threading.Thread(target=process.stderr.read, daemon=True).start()
         yield url, key, files
     finally:
         process.send_signal(signal.SIGINT)
