@@ -67,6 +67,21 @@ _TIME_GROUPS: Final = {
     "hour": "hour",
 }
 _RETRIEVAL_MIN_SCORE: Final = 4.0
+_BOTH: Final = re.compile(r"\b(?:both|each of them|all of them|each source|either)\b")
+_REDUCERS: Final = frozenset(
+    [
+        "data.rows.filter",
+        "data.rows.sort",
+        "data.rows.sample",
+        "data.rows.aggregate",
+        "data.rows.dedupe",
+        "data.rows.select",
+    ]
+)
+_AGG_FN: Final = re.compile(
+    r"(?<!by )(?<!on )(?<!where )(?<!sort )\b(?:count|counts|number of|how many|average|avg|"
+    r"mean|sum|total|min|max|minimum|maximum)\b(?!\s*(?:>|<|=|!|is\b|above|below|over|under))"
+)
 _NEEDED_BY_FILTER: Final = {"for": "; the filter needs its column"}
 _NEEDED_BY_AGGREGATE: Final = {"for": "; the aggregate needs its column"}
 _COLUMN_SYNONYMS: Final = {
@@ -101,6 +116,7 @@ class StepDraft:
     note: str
     columns: list[str] = field(default_factory=list)
     lineage: set[str] = field(default_factory=set)
+    parent: StepDraft | None = None
 
 
 def _slug(text: str) -> str:
@@ -165,9 +181,7 @@ class Builder:
         spec = self.catalog.get(method)
         name = self._name(base or _BASE_NAMES.get(method, method.rsplit(".", 1)[-1]))
         upstream = self.current if data is True else data if isinstance(data, StepDraft) else None
-        if upstream is not None and spec.kind is not MethodKind.SOURCE:
-            params = {"data": f"{{{{ {upstream.name}.data }}}}", **params}
-        elif upstream is not None:  # a source fed by rows (web.page.fetch over found articles)
+        if upstream is not None:  # (a source too: web.page.fetch over found articles)
             params = {"data": f"{{{{ {upstream.name}.data }}}}", **params}
         parents = [upstream] if upstream is not None else []
         parents += inputs or []
@@ -179,6 +193,7 @@ class Builder:
             note=f"{spec.summary}; {why}",
             columns=self.book.after(method, columns, params),
             lineage=set().union(*(p.lineage for p in parents)) | {method} if parents else {method},
+            parent=upstream,
         )
         for parent in parents:
             if parent in self.unconsumed:
@@ -189,6 +204,16 @@ class Builder:
         if spec.kind is not MethodKind.SINK:
             self.current = step
         return step
+
+    def _enrich(self, method: str, params: dict[str, Any], why: str, clause: Clause) -> None:
+        """Add an enricher over the current rows, or over each of two sources (*both*)."""
+        if _BOTH.search(clause.text) and len(self.unconsumed) >= 2:
+            for source in list(self.unconsumed[-2:]):
+                index = self.unconsumed.index(source)
+                step = self.add(method, dict(params), why, data=source)
+                self.unconsumed.insert(index, step)  # still a branch to join or combine
+            return
+        self.add(method, params, why)
 
     def _text_column(self, clause: Clause) -> str | None:
         columns = self.current.columns if self.current else []
@@ -233,11 +258,22 @@ class Builder:
     def _run(self, request: Request) -> None:
         for clause in request.clauses:
             intents = clause_intents(clause, request)
+            first, group = len(self.steps), 0
             for intent in intents:
+                if intent.group != group:  # the next part branches off the same rows
+                    group = intent.group
+                    self.current = self._branch_point(first)
                 handler = getattr(self, f"_on_{intent.kind}")
                 handler(intent)
             if not intents:
                 self._retrieve(clause)
+
+    def _branch_point(self, first: int) -> StepDraft | None:
+        """The rows before the first step since step ``first`` that reduced them."""
+        for step in self.steps[first:]:
+            if step.method in _REDUCERS:
+                return step.parent
+        return self.current  # nothing was left out: enrichers and sinks keep every row
 
     def _retrieve(self, clause: Clause) -> None:
         """A clause no rule understood: the catalog's best match, if it needs only the rows."""
@@ -332,7 +368,7 @@ class Builder:
         if column:
             params["column"] = column
         why = self._quote(intent.clause) + intent.params.get("for", "")
-        self.add("nlp.text.sentiment", params, why)
+        self._enrich("nlp.text.sentiment", params, why, intent.clause)
 
     def _on_language(self, intent: Intent) -> None:
         clause = intent.clause
@@ -344,7 +380,8 @@ class Builder:
         column = self._text_column(clause)
         if column:
             params["column"] = column
-        self.add("nlp.text.language", params, self._quote(clause) + intent.params.get("for", ""))
+        why = self._quote(clause) + intent.params.get("for", "")
+        self._enrich("nlp.text.language", params, why, clause)
 
     def _on_extract(self, intent: Intent) -> None:
         clause = intent.clause
@@ -361,7 +398,7 @@ class Builder:
         column = self._text_column(clause)
         if column:
             params["column"] = column
-        self.add("nlp.text.extract", params, self._quote(clause))
+        self._enrich("nlp.text.extract", params, self._quote(clause), clause)
 
     def _on_embed(self, intent: Intent) -> None:
         if self.current is None or self._has("ml.text.embed"):
@@ -370,7 +407,7 @@ class Builder:
         column = self._text_column(intent.clause)
         if column:
             params["column"] = column
-        self.add("ml.text.embed", params, self._quote(intent.clause))
+        self._enrich("ml.text.embed", params, self._quote(intent.clause), intent.clause)
 
     def _on_cluster(self, intent: Intent) -> None:
         clause = intent.clause
@@ -451,6 +488,9 @@ class Builder:
                 self.current.params.setdefault("max_results", limit)
             return
         base = "top" if limit else "sorted"
+        if by is None and self.current.method == "data.rows.sort":
+            self.current.params.setdefault("limit", limit)  # `..., keep the first 5`
+            return
         if by is None:  # `top 5`: ranked by what?
             by = (
                 "likes"
@@ -507,7 +547,8 @@ class Builder:
     def _aggregations(self, clause: Clause) -> dict[str, str]:
         aggregations: dict[str, str] = {}
         for fn, column in re.findall(
-            r"\b(average|avg|mean|sum|total|min|max|minimum|maximum)\s+(?:of\s+)?(?:the\s+)?([a-z_][a-z0-9_]*)",
+            r"(?<!by )(?<!sort )\b(average|avg|mean|sum|total|min|max|minimum|maximum)\s+"
+            r"(?:of\s+)?(?:the\s+)?([a-z_][a-z0-9_]*)",
             clause.text,
         ):
             sql = {
@@ -534,10 +575,10 @@ class Builder:
         clause = intent.clause
         if self.current is None:
             return
-        groups = slots.group_by(clause)
-        if not groups and not re.search(
-            r"\b(?:count|average|avg|mean|sum|total|number of|how many)\b", clause.text
-        ):
+        has_fn = _AGG_FN.search(clause.text) is not None
+        grouped = re.search(r"\b(?:per|for each|for every|grouped by|group by)\b", clause.text)
+        groups = slots.group_by(clause) if has_fn or grouped else []
+        if not has_fn and not groups:
             return
         aggregations = self._aggregations(clause)
         fixed = []

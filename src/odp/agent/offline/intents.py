@@ -29,8 +29,9 @@ FORMATS: Final = {
     "json lines": "jsonl",
 }
 _WRITE: Final = re.compile(
-    r"\b(?:save|saved|saving|write|written|writing|export|exported|store|stored|dump|output|"
-    r"put|persist|upload)\w*\b"
+    r"\b(?:save|saved|saving|write|written|writing|export|exported|dump|put|persist|upload)\w*\b"
+    # `store` and `output` are nouns too: `per store`, `the output`
+    r"|(?<!per )(?<!by )(?<!each )(?<!the )(?<!a )(?<!every )(?<!of )\b(?:stor|output)\w*\b"
 )
 _READ: Final = re.compile(
     r"\b(?:read|load|open|import|ingest|from|in|of|using|scan|compare|against|versus|vs|join|"
@@ -48,6 +49,7 @@ _PLATFORMS: Final = [
     ),
 ]
 _SELECT: Final = re.compile(r"\s*\(?\s*(?:select|with)\s", re.IGNORECASE)
+_OUT_DIR: Final = re.compile(r"(?:\./)?(?:out|output|outputs|exports?|results)/")
 _HOOK: Final = re.compile(r"\b(?:webhook|hook|slack|notify|alert|post (?:them|it|the)|send|push)\b")
 _API: Final = re.compile(r"\b(?:api|json|endpoint|rest)\b")
 _PAGES_OF: Final = re.compile(
@@ -66,6 +68,9 @@ class Intent:
         method: the method, when the intent decides it (sources, sinks).
         params: what the clause says about the step.
         clause: the clause it came from.
+        group: which part of the clause, when a clause names several files to write
+            (*the English ones to a.csv and the German ones to b.csv*): each part after
+            the first branches off the rows the first part started from.
     """
 
     kind: str
@@ -73,6 +78,7 @@ class Intent:
     clause: Clause
     method: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    group: int = 0
 
 
 def file_format(path: str) -> str:
@@ -81,10 +87,16 @@ def file_format(path: str) -> str:
     return FORMATS.get(suffix, "csv")
 
 
-def _writes_at(clause: Clause, pos: int) -> bool:
+def _writes_at(clause: Clause, request: Request, pos: int) -> bool:
     """Whether the literal at ``pos`` is written to (rather than read from)."""
     before = clause.text[:pos]
     after = clause.text[pos:].split("⟩", 1)[-1]
+    if clause.index > 0 and not before.strip() and not after.strip():
+        # a clause that is only a path, after others (`... -> out/x.csv`): written to when
+        # it sits in an output folder
+        literal = request.literals[_literal_id(clause, pos)]
+        return _OUT_DIR.match(literal.value) is not None
+
     if re.search(r"\b(?:export|save|write|store|dump|upload)\s+$", before) and re.match(
         r"\s*(?:to|into|as|in)\b", after
     ):
@@ -98,7 +110,7 @@ def _writes_at(clause: Clause, pos: int) -> bool:
     return bool(_TO.search(before))
 
 
-def _sources(clause: Clause, request: Request) -> list[Intent]:
+def _sources(clause: Clause, request: Request, written: frozenset[int]) -> list[Intent]:
     intents: list[Intent] = []
     text = clause.text
     hits = []
@@ -151,24 +163,26 @@ def _sources(clause: Clause, request: Request) -> list[Intent]:
                 )
             )
     for pos, lit in clause.literals(request, "path"):
-        if not _writes_at(clause, pos):
+        if _literal_id(clause, pos) not in written:
             method = f"file.{file_format(lit.value)}.read"
             intents.append(Intent("source", pos, clause, method, {"path": lit.value}))
     for pos, lit in clause.literals(request, "db"):
-        if not _writes_at(clause, pos) and not re.search(r"\btable\b", text[pos:] + text[:pos]):
+        if not _writes_at(clause, request, pos) and not re.search(
+            r"\btable\b", text[pos:] + text[:pos]
+        ):
             intents.append(Intent("source", pos, clause, "sql.query.read", {"url": lit.value}))
     return intents
 
 
-def _sinks(clause: Clause, request: Request) -> list[Intent]:
+def _sinks(clause: Clause, request: Request, written: frozenset[int]) -> list[Intent]:
     intents: list[Intent] = []
     text = clause.text
     for pos, lit in clause.literals(request, "path"):
-        if _writes_at(clause, pos):
+        if _literal_id(clause, pos) in written:
             method = f"file.{file_format(lit.value)}.write"
             intents.append(Intent("sink", pos, clause, method, {"path": lit.value}))
     for pos, lit in clause.literals(request, "db"):
-        if _writes_at(clause, pos) or re.search(r"\btable\b", text):
+        if _writes_at(clause, request, pos) or re.search(r"\btable\b", text):
             intents.append(Intent("sink", pos, clause, "sql.table.write", {"url": lit.value}))
     for pos, lit in clause.literals(request, "url"):
         if _HOOK.search(text) and not re.search(r"\b(?:rss|atom|feeds?)\b", text):
@@ -178,7 +192,7 @@ def _sinks(clause: Clause, request: Request) -> list[Intent]:
     ) and not re.search(r"\b(?:read|load|open|import|ingest)\b", text)
     if not intents and (_WRITE.search(text) or re.search(r"\btable\b", text) or wants_file):
         table = re.search(r"\btable\b", text)
-        if table and (_WRITE.search(text) or re.search(r"\b(?:to|into)\b", text)):
+        if table and (_WRITE.search(text) or re.search(r"\b(?:append|insert|load)\w*\b", text)):
             intents.append(Intent("sink", table.start(), clause, "sql.table.write", {}))
             return intents
         for match in re.finditer(
@@ -232,9 +246,21 @@ _TRANSFORMS: Final = [
 ]
 
 
-def clause_intents(clause: Clause, request: Request) -> list[Intent]:
-    """The intents of one clause: sources first, then transforms and sinks as written."""
-    sources = _sources(clause, request)
+def _literal_id(clause: Clause, pos: int) -> int:
+    return int(clause.text[pos + 1 : clause.text.index("⟩", pos)])
+
+
+def _written(clause: Clause, request: Request) -> frozenset[int]:
+    """The literals (by number) of the paths a clause writes to."""
+    return frozenset(
+        _literal_id(clause, pos)
+        for pos, _ in clause.literals(request, "path")
+        if _writes_at(clause, request, pos)
+    )
+
+
+def _clause_part(clause: Clause, request: Request, written: frozenset[int]) -> list[Intent]:
+    sources = _sources(clause, request, written)
     rest: list[Intent] = []
     for kind, pattern in _TRANSFORMS:
         pos = _search(pattern, clause.text)
@@ -243,7 +269,31 @@ def clause_intents(clause: Clause, request: Request) -> list[Intent]:
             pos = next((p for p, lit in queries if _SELECT.match(lit.value)), None)
         if pos is not None:
             rest.append(Intent(kind, pos, clause))
-    rest += _sinks(clause, request)
+    rest += _sinks(clause, request, written)
     sources.sort(key=lambda i: i.pos)
     rest.sort(key=lambda i: i.pos)
     return sources + rest
+
+
+def clause_intents(clause: Clause, request: Request) -> list[Intent]:
+    """The intents of one clause: sources first, then transforms and sinks as written.
+
+    A clause writing several files is read in parts, one per file.
+    """
+    written = _written(clause, request)
+    ends = [
+        clause.text.index("⟩", pos) + 1
+        for pos, _ in clause.literals(request, "path")
+        if _literal_id(clause, pos) in written
+    ]
+    if len(ends) < 2:
+        return _clause_part(clause, request, written)
+    intents: list[Intent] = []
+    start = 0
+    for group, end in enumerate([*ends[:-1], len(clause.text)]):
+        part = Clause(clause.text[start:end], clause.original[start:end], clause.index)
+        for intent in _clause_part(part, request, written):
+            intent.group = group
+            intents.append(intent)
+        start = end
+    return intents

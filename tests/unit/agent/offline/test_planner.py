@@ -412,3 +412,54 @@ def test_numeric_conditions_and_column_words(planner: OfflinePlanner) -> None:
     assert step(feed, "data.rows.sort")["by"] == "published"
     spoken = planner.plan("tweets about AI where language is English")
     assert step(spoken, "data.rows.filter")["where"] == "language = 'en'"
+
+
+def test_one_clause_writing_several_files_branches(planner: OfflinePlanner) -> None:
+    draft = planner.plan(
+        "read data/c.jsonl, detect the language, and write the French ones to out/fr.jsonl "
+        "and the Spanish ones to out/es.jsonl"
+    )
+    filters = [s for s in steps(draft) if s["method"] == "data.rows.filter"]
+    assert [f["params"] for f in filters] == [
+        {"data": "{{ languages.data }}", "where": "language = 'fr'"},
+        {"data": "{{ languages.data }}", "where": "language = 'es'"},
+    ]
+    twice = planner.plan("save tweets about the oscars as out/o.csv and out/o.parquet")
+    assert methods(twice) == ["social.twitter.search", "file.csv.write", "file.parquet.write"]
+    assert step(twice, "file.parquet.write")["data"] == "{{ tweets.data }}"
+
+
+def test_both_sources_get_the_enricher(planner: OfflinePlanner, catalog: Catalog) -> None:
+    draft = planner.plan(
+        "news articles about mars and tweets about mars, score the sentiment of both, then "
+        "combine them into one dataset and save to out/mars.csv"
+    )
+    assert methods(draft).count("nlp.text.sentiment") == 2
+    union = step(draft, "data.sql.query")
+    assert union["inputs"] == {"scored": "{{ scored.data }}", "scored_2": "{{ scored_2.data }}"}
+    assert "sentiment_label FROM scored UNION ALL" in union["query"]
+    assert validate(draft, catalog).ok
+
+
+def test_words_that_look_like_other_steps(planner: OfflinePlanner) -> None:
+    total = planner.plan("read data/i.csv, keep invoices where total > 1000, sort by total")
+    assert methods(total) == ["file.csv.read", "data.rows.filter", "data.rows.sort"]
+    store = planner.plan("read data/v.csv and count the visits per store")
+    assert methods(store) == ["file.csv.read", "data.rows.aggregate"]
+    one_table = planner.plan("tweets and reddit posts about AI, merged into one table")
+    assert "sql.table.write" not in methods(one_table)
+    arrow = planner.plan("tweets about AI -> sentiment -> out/ai.parquet -> data/also.csv")
+    assert methods(arrow)[-1] == "file.parquet.write"
+    assert "file.csv.read" in methods(arrow)  # a bare path outside an output folder is read
+    first = planner.plan("read data/p.parquet and sort by price, keep the first 10")
+    assert step(first, "data.rows.sort") == {"data": "{{ p.data }}", "by": "price", "limit": 10}
+
+
+def test_search_params(planner: OfflinePlanner) -> None:
+    draft = planner.plan("200 reddit threads about rust in r/rust since 2025-01-01")
+    assert step(draft, "social.reddit.search") == {
+        "query": "rust",
+        "subreddit": "rust",
+        "max_results": 200,
+        "since": "2025-01-01",
+    }

@@ -107,6 +107,7 @@ def test_column_named(text: str, known: list[str], expected: str | None) -> None
         ("keep rows where region is 'EU'", [], False, ["region = 'EU'"]),
         ("keep the ones whose country is fr", ["country"], False, ["country = 'fr'"]),
         ("keep the ones where it is nice", [], False, []),
+        ("keep them, the weather is nice", [], False, []),
         ("keep only the delivered orders", [], False, ["status = 'delivered'"]),
         ("keep the good ones", [], False, []),
         ("keep rows where a = b", [], False, ["a = 'b'"]),
