@@ -75,8 +75,8 @@ class StepActivities:
         with structlog.contextvars.bound_contextvars(
             run_id=data.run_id, step=step.name, method=step.method, workspace=data.workspace
         ):
-            if events:
-                await self.publisher.publish(step_started(data))
+            if events:  # not awaited: the step's last event waits for all (one sender, FIFO)
+                await self.publisher.publish(step_started(data), wait=0)
             try:
                 out = await self._run(data, info.attempt)
             except ApplicationError as e:
@@ -90,8 +90,9 @@ class StepActivities:
     @activity.defn(name=PUBLISH_LIFECYCLE)
     async def publish_lifecycle(self, data: LifecycleInput) -> None:
         """Publish a run's start or end (the workflow runs this as a local activity)."""
-        for event in lifecycle_events(data) if self.publisher.enabled else []:
-            await self.publisher.publish(event)
+        events = lifecycle_events(data) if self.publisher.enabled else []
+        for i, event in enumerate(events):  # waiting for the last one waits for them all
+            await self.publisher.publish(event, wait=None if i == len(events) - 1 else 0)
 
     async def _run(self, data: StepInput, attempt: int) -> StepOutput:
         step = data.step
