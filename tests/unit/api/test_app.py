@@ -317,3 +317,25 @@ async def test_json_pipelines_are_located_too(
         headers={**bearer(make_key("viewer")), "Content-Type": "application/json"},
     )
     assert escaped.json()["valid"] is True, escaped.text
+
+
+async def test_validate_checks_params_like_the_cli(
+    client: httpx.AsyncClient, make_key: Callable[..., str]
+) -> None:
+    key = make_key("viewer")
+    text = VALID.replace("name: tiny\n", "name: tiny\nparams:\n  n: {type: integer}\n")
+    headers = {**bearer(key), "Content-Type": "application/yaml"}
+    plain = await client.post("/v1/pipelines/validate", content=text, headers=headers)
+    assert plain.json()["valid"] is True  # without params, a required one may stay unset
+    bad = await client.post(
+        "/v1/pipelines/validate", params={"param": "n=many"}, content=text, headers=headers
+    )
+    assert "invalid-param-value" in [d["code"] for d in bad.json()["diagnostics"]]
+    good = await client.post(
+        "/v1/pipelines/validate", params={"param": "n=3"}, content=text, headers=headers
+    )
+    assert good.json()["valid"] is True
+    malformed = await client.post(
+        "/v1/pipelines/validate", params={"param": "novalue"}, content=text, headers=headers
+    )
+    assert_error(malformed, 400, "bad-request")

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -24,7 +25,8 @@ from odp.api.saved import (
     list_versions,
     save_pipeline,
 )
-from odp.spec import PipelineInvalid
+from odp.errors import ServiceError
+from odp.spec import PipelineInvalid, parse_param_assignments
 
 __all__ = ["router"]
 
@@ -32,10 +34,35 @@ router = APIRouter(prefix="/v1/pipelines", tags=["pipelines"], responses=ERROR_R
 
 
 @router.post("/validate", response_model=ValidationReport, openapi_extra=PIPELINE_BODY)
-async def validate(request: Request, catalog: CatalogDep, _: Viewer) -> ValidationReport:
-    """Check a pipeline against the catalog without running it (200 with the diagnostics)."""
+async def validate(
+    request: Request,
+    catalog: CatalogDep,
+    _: Viewer,
+    param: Annotated[
+        list[str] | None,
+        Query(
+            max_length=100,
+            description="NAME=VALUE, as `odp validate --param` (repeatable): checked as for a run.",
+        ),
+    ] = None,
+) -> ValidationReport:
+    """Check a pipeline against the catalog without running it (200 with the diagnostics).
+
+    With ``param``, the values are checked against the pipeline's params and required
+    params must have one, as when starting a run.
+    """
+    try:
+        params = parse_param_assignments(param or [])
+    except ValueError as e:
+        raise ServiceError(
+            str(e).replace("--param", "param"), hint="write it as NAME=VALUE"
+        ) from None
     body = await read_pipeline(request)
-    result = await run_in_threadpool(validate_source, body, catalog)
+    result = await run_in_threadpool(
+        functools.partial(validate_source, params=params, require_params=param is not None),
+        body,
+        catalog,
+    )
     return ValidationReport(
         valid=result.ok,
         pipeline=result.pipeline.name if result.pipeline is not None else None,
