@@ -136,6 +136,7 @@ class EventPublisher:
             return None
         if len(self._buffer) >= self.buffer_size:
             _, oldest = self._buffer.popleft()
+            BUFFERED.dec()
             if not oldest.done():
                 oldest.set_result(None)
             self._drop(1, "buffer_full")

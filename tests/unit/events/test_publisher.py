@@ -90,6 +90,7 @@ async def test_full_buffer_drops_the_oldest_and_counts(own_redis: EmbeddedRedis)
     publisher = EventPublisher(bus, buffer_size=10, retry_initial=0.01, retry_max=0.05)
     run_id = uuid.uuid4().hex
     dropped_before = metric("odp_events_dropped_total")
+    buffered_before = metric("odp_events_buffered")
     try:
         own_redis.stop()
         for i in range(15):
@@ -98,6 +99,7 @@ async def test_full_buffer_drops_the_oldest_and_counts(own_redis: EmbeddedRedis)
         # one event may be in flight (held by the sender), the buffer holds ten more
         assert stats.dropped in (4, 5) and stats.buffered == 15 - stats.dropped
         assert metric("odp_events_dropped_total") == dropped_before + stats.dropped
+        assert metric("odp_events_buffered") == buffered_before + stats.buffered
         await own_redis.start()
         assert await publisher.flush(timeout=20)
         names = [getattr(e, "step", "") for e in await bus.read(run_id)]
