@@ -4,6 +4,11 @@ The histories in ``histories/`` were recorded from real runs of the example pipe
 To record them again after an intended, compatible change (never to hide a break):
 
     ODP_RECORD_HISTORIES=1 .venv/bin/pytest tests/integration/engine/test_replay.py
+
+``events-*.json`` were recorded from runs with lifecycle events (the ``EVENTS_PATCH``
+path: the patch marker and the ``publish_lifecycle`` local activities, a cancellation
+included); the scenarios above predate events and keep the unpatched path replaying, so
+re-record them only for a change that needs it.
 """
 
 from __future__ import annotations
