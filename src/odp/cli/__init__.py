@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from odp import __version__
-from odp.cli import events, keys, methods, models, run, runs, serve, stubs, validate
+from odp.cli import events, keys, methods, models, plan, run, runs, serve, stubs, validate
 from odp.cli.console import err_console
 from odp.errors import ODPError
 
@@ -42,6 +42,7 @@ def _root(
 app.command("validate")(validate.validate)
 app.command("graph")(validate.graph)
 app.command("run")(run.run)
+app.command("plan")(plan.plan)
 app.command("dev")(runs.dev)
 app.command("worker")(runs.worker)
 app.command("runs")(runs.runs)
