@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from odp.api.routes import events, health, keys, methods, outputs, pipelines, runs
+from odp.api.routes import events, health, keys, methods, outputs, pipelines, plan, runs
 
 __all__ = ["ROUTERS"]
 
@@ -16,5 +16,6 @@ ROUTERS: list[APIRouter] = [
     outputs.router,
     methods.router,
     keys.router,
+    plan.router,
 ]
 """Every router the app includes, in this order."""
