@@ -50,9 +50,7 @@ def viewer(database: Database) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-async def test_a_viewer_plans_a_pipeline(
-    client: httpx.AsyncClient, viewer: dict[str, str]
-) -> None:
+async def test_a_viewer_plans_a_pipeline(client: httpx.AsyncClient, viewer: dict[str, str]) -> None:
     body = {"request": "read examples/data/orders.csv and save it to out/orders.parquet"}
     answer = await client.post("/v1/plan", json=body, headers=viewer)
 
