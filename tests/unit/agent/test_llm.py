@@ -251,3 +251,16 @@ def test_incomplete_llm_settings_are_config_errors() -> None:
     )
     assert isinstance(default_url, ChatAnthropic)
     assert default_url.anthropic_api_url == "https://api.anthropic.com"
+
+
+async def test_closing_a_drafter_runs_its_closer_once() -> None:
+    closed: list[int] = []
+
+    async def close() -> None:
+        closed.append(1)
+
+    drafter = LLMDrafter(scripted(), provider="openai", model_name="m", on_close=close)
+    await drafter.aclose()
+    await drafter.aclose()
+    assert closed == [1]
+    await LLMDrafter(scripted(), provider="openai", model_name="m").aclose()
