@@ -21,7 +21,7 @@ Delivery is at least once: a consumer deduplicates by ``(run_id, seq)``.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any, Self
 from urllib.parse import urlsplit, urlunsplit
 
@@ -52,17 +52,18 @@ _RUN_SEQ = "odp:events:seq:"
 
 # Atomic and idempotent: the seq of a known event_id is returned without storing the
 # event again; otherwise the next seq is taken and the event is written to both streams.
-# The event's JSON arrives without "seq" and gets it as its first field here.
+# The event's JSON arrives without "seq" and gets it as its first field here. The seq is
+# recorded last, so that a write Redis refuses (a key of the wrong type) takes no seq.
 _PUBLISH = """
 local known = redis.call('HGET', KEYS[3], ARGV[1])
 if known then return {tonumber(known), 0} end
-local seq = redis.call('HINCRBY', KEYS[3], '_seq', 1)
-redis.call('HSET', KEYS[3], ARGV[1], seq)
+local seq = tonumber(redis.call('HGET', KEYS[3], '_seq') or '0') + 1
 local event = '{"seq":' .. seq .. ',' .. string.sub(ARGV[2], 2)
 redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], seq .. '-0',
            'seq', seq, 'type', ARGV[5], 'event', event)
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*',
            'run_id', ARGV[4], 'seq', seq, 'type', ARGV[5], 'event', event)
+redis.call('HSET', KEYS[3], '_seq', seq, ARGV[1], seq)
 local ttl = tonumber(ARGV[7])
 if ttl > 0 then
   redis.call('EXPIRE', KEYS[1], ttl)
@@ -166,23 +167,48 @@ class EventBus:
         Raises:
             EventsError: when Redis cannot be reached or refuses the write.
         """
-        body = event.model_dump_json(exclude={"seq"})
         try:
-            seq, _ = await self._script(
-                keys=[run_stream(event.run_id), ALL_STREAM, _RUN_SEQ + event.run_id],
-                args=[
-                    event.event_id,
-                    body,
-                    self.maxlen,
-                    event.run_id,
-                    event.type.value,
-                    LIVE_CHANNEL,
-                    self.run_ttl,
-                ],
-            )
+            seq, _ = await self._script(*self._script_args(event))
         except (RedisError, OSError) as e:
             raise self._error(e) from e
         return event.model_copy(update={"seq": int(seq)})
+
+    async def publish_many(self, events: Sequence[Event]) -> list[Event]:
+        """Store events in order in one round trip (a pipeline); each as :meth:`publish`.
+
+        All or nothing as far as the caller knows: on an error, publish them all again
+        (the ones already stored are recognised by their ``event_id``).
+
+        Raises:
+            EventsError: when Redis cannot be reached or refuses one of the writes.
+        """
+        if not events:
+            return []
+        try:
+            async with self.client.pipeline(transaction=False) as pipe:
+                for event in events:
+                    keys, args = self._script_args(event)
+                    await self._script(keys, args, client=pipe)  # queued, not sent
+                replies = await pipe.execute()
+        except (RedisError, OSError) as e:
+            raise self._error(e) from e
+        return [
+            event.model_copy(update={"seq": int(reply[0])})
+            for event, reply in zip(events, replies, strict=True)
+        ]
+
+    def _script_args(self, event: Event) -> tuple[list[str], list[str | int]]:
+        keys = [run_stream(event.run_id), ALL_STREAM, _RUN_SEQ + event.run_id]
+        args: list[str | int] = [
+            event.event_id,
+            event.model_dump_json(exclude={"seq"}),
+            self.maxlen,
+            event.run_id,
+            event.type.value,
+            LIVE_CHANNEL,
+            self.run_ttl,
+        ]
+        return keys, args
 
     async def read(self, run_id: str, *, after: int = 0, limit: int | None = None) -> list[Event]:
         """A run's events with ``seq > after``, ordered by ``seq`` (at most ``limit``).

@@ -1,6 +1,7 @@
 """``EventPublisher``: publishing that never fails a pipeline and never blocks it for long.
 
-Events go into a bounded buffer; one background task sends them to the bus in order.
+Events go into a bounded buffer; one background task sends them to the bus in order,
+in batches of what has piled up (one round trip per batch).
 While Redis answers, :meth:`EventPublisher.publish` waits (at most ``wait`` seconds) for
 its event to be stored, so that a step's events are in Redis before the step returns.
 While Redis is down it does not wait at all: the sender retries with backoff (one
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 
 import structlog
 from prometheus_client import Counter, Gauge
+from redis.exceptions import ResponseError
 
 from odp.errors import EventsError
 from odp.events.bus import EventBus
@@ -67,6 +69,7 @@ class EventPublisher:
         wait: the default of :meth:`publish`'s ``wait``.
         retry_initial: seconds before the first retry while Redis is down.
         retry_max: the longest wait between retries.
+        batch_size: the most events sent in one round trip.
     """
 
     def __init__(
@@ -77,14 +80,16 @@ class EventPublisher:
         wait: float = 0.5,
         retry_initial: float = 0.05,
         retry_max: float = 2.0,
+        batch_size: int = 100,
     ) -> None:
         self.bus = bus
         self.buffer_size = buffer_size
         self.wait = wait
         self.retry_initial = retry_initial
         self.retry_max = retry_max
+        self.batch_size = batch_size
         self._buffer: deque[_Item] = deque()
-        self._inflight: _Item | None = None
+        self._inflight: list[_Item] = []
         self._wakeup: asyncio.Event | None = None
         self._sender: asyncio.Task[None] | None = None
         self._closing = False
@@ -110,7 +115,7 @@ class EventPublisher:
             delivered=self._delivered,
             retried=self._retried,
             dropped=self._dropped,
-            buffered=len(self._buffer) + (self._inflight is not None),
+            buffered=len(self._buffer) + len(self._inflight),
             healthy=not self._down,
         )
 
@@ -174,18 +179,19 @@ class EventPublisher:
         assert self.bus is not None and self._wakeup is not None
         delay = self.retry_initial
         while True:
-            if self._inflight is None:
+            if not self._inflight:
                 if not self._buffer:
                     if self._closing:
                         return
                     self._wakeup.clear()
                     await self._wakeup.wait()
                     continue
-                self._inflight = self._buffer.popleft()
-            event, future = self._inflight
+                count = min(len(self._buffer), self.batch_size)
+                self._inflight = [self._buffer.popleft() for _ in range(count)]
+            batch = self._inflight
             try:
-                stored = await self.bus.publish(event)
-            except EventsError as e:
+                stored = await self._deliver([event for event, _ in batch])
+            except EventsError as e:  # an outage: the same batch again, later
                 self._retried += 1
                 RETRIES.inc()
                 if not self._down:
@@ -193,24 +199,17 @@ class EventPublisher:
                     _log.warning(
                         "events_redis_unavailable",
                         error=str(e),
-                        buffered=len(self._buffer) + 1,
+                        buffered=len(self._buffer) + len(batch),
                         hint="events are buffered and retried; the runs go on",
                     )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.retry_max)
                 continue
-            except Exception as e:  # a bug, not an outage: this event must not block the rest
-                _log.error("events_publish_failed", error=repr(e), type=event.type.value)
-                self._inflight = None
-                BUFFERED.dec()
-                self._drop(1, "unexpected_error")
-                if not future.done():
-                    future.set_result(None)
-                continue
-            self._inflight = None
-            BUFFERED.dec()
-            self._delivered += 1
-            PUBLISHED.inc()
+            self._inflight = []
+            BUFFERED.dec(len(batch))
+            delivered = sum(event is not None for event in stored)
+            self._delivered += delivered
+            PUBLISHED.inc(delivered)
             delay = self.retry_initial
             if self._down:
                 self._down = False
@@ -221,14 +220,40 @@ class EventPublisher:
                     retried=self._retried,
                     dropped=self._dropped,
                 )
-            if not future.done():
-                future.set_result(stored)
+            for (_, future), event in zip(batch, stored, strict=True):
+                if not future.done():
+                    future.set_result(event)
+
+    async def _deliver(self, events: list[Event]) -> list[Event | None]:
+        """Store a batch; an event Redis refuses (a bug, not an outage) is dropped, counted.
+
+        Raises:
+            EventsError: when Redis cannot be reached (the whole batch is sent again later;
+                events already stored are recognised by their ids).
+        """
+        assert self.bus is not None
+        try:
+            return list(await self.bus.publish_many(events))
+        except Exception as e:
+            if not _refused(e):
+                raise
+        stored: list[Event | None] = []  # find the culprit: one by one
+        for event in events:
+            try:
+                stored.append(await self.bus.publish(event))
+            except Exception as e:
+                if not _refused(e):
+                    raise
+                _log.error("events_publish_refused", error=repr(e), type=event.type.value)
+                self._drop(1, "refused")
+                stored.append(None)
+        return stored
 
     async def flush(self, timeout: float = 5.0) -> bool:
         """Wait until the buffer is empty (at most ``timeout``); whether it is."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while self._buffer or self._inflight is not None:
+        while self._buffer or self._inflight:
             if loop.time() >= deadline:
                 return False
             await asyncio.sleep(0.01)
@@ -250,12 +275,19 @@ class EventPublisher:
         self._sender.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._sender
-        left = len(self._buffer) + (self._inflight is not None)
+        left = len(self._buffer) + len(self._inflight)
         if left:
             BUFFERED.dec(left)
             self._drop(left, "not_delivered_before_shutdown")
-            for _, future in self._buffer:
+            for _, future in [*self._inflight, *self._buffer]:
                 if not future.done():
                     future.set_result(None)
             self._buffer.clear()
-            self._inflight = None
+            self._inflight = []
+
+
+def _refused(error: Exception) -> bool:
+    """Whether a publish failed because of the event itself (not because Redis is down)."""
+    if isinstance(error, EventsError):
+        return isinstance(error.__cause__, ResponseError)
+    return True  # not a Redis error at all: a bug in building or sending the event

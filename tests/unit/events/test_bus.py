@@ -216,3 +216,23 @@ def test_redact() -> None:
     assert _redact("redis://u:pw@h:1/0") == "redis://u:***@h:1/0"
     assert _redact("redis://:pw@h/0") == "redis://:***@h/0"
     assert _redact("redis://h:1/0") == "redis://h:1/0"
+
+
+async def test_publish_many_in_one_round_trip(event_bus: EventBus) -> None:
+    run_id = new_run()
+    assert await event_bus.publish_many([]) == []
+    first = started(run_id, step="a")
+    stored = await event_bus.publish_many([first, started(run_id, step="b"), completed(run_id)])
+    assert [e.seq for e in stored] == [1, 2, 3]
+    again = await event_bus.publish_many([first, started(run_id, step="c")])  # a retried batch
+    assert [e.seq for e in again] == [1, 4]
+    assert [e.seq for e in await event_bus.read(run_id)] == [1, 2, 3, 4]
+
+
+async def test_a_refused_write_takes_no_seq(event_bus: EventBus) -> None:
+    run_id = new_run()
+    await event_bus.client.set(run_stream(run_id), "not a stream")
+    with pytest.raises(EventsError, match="WRONGTYPE"):
+        await event_bus.publish(started(run_id))
+    await event_bus.client.delete(run_stream(run_id))
+    assert (await event_bus.publish(started(run_id))).seq == 1

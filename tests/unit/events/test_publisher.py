@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import uuid
@@ -12,7 +13,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from odp.config import Settings
-from odp.events import EmbeddedRedis, EventBus, EventPublisher, StepStarted
+from odp.events import EmbeddedRedis, EventBus, EventPublisher, StepStarted, run_stream
 
 pytestmark = pytest.mark.integration
 
@@ -167,4 +168,22 @@ async def test_an_event_redis_refuses_is_dropped_not_retried_forever(
         assert publisher.stats().dropped == 1
         assert publisher.healthy
     finally:
+        await publisher.aclose()
+
+
+async def test_a_batch_with_an_event_redis_refuses(event_bus: EventBus) -> None:
+    publisher = EventPublisher(event_bus, wait=2.0)
+    good, bad = uuid.uuid4().hex, uuid.uuid4().hex
+    await event_bus.client.set(run_stream(bad), "not a stream")  # Redis refuses its events
+    try:
+        results = await asyncio.gather(
+            publisher.publish(step(good, "a")),
+            publisher.publish(step(bad, "x")),
+            publisher.publish(step(good, "b")),
+        )
+        assert [r.seq if r else None for r in results] == [1, None, 2]
+        assert publisher.stats().dropped == 1 and publisher.healthy
+        assert [getattr(e, "step", "") for e in await event_bus.read(good)] == ["a", "b"]
+    finally:
+        await event_bus.client.delete(run_stream(bad))
         await publisher.aclose()
