@@ -65,19 +65,14 @@ def plan(
     configure_logging("WARNING", settings.log_format)
     catalog = load_catalog()
     console, errors = out_console(), err_console()
-    answers: dict[str, Any] = {}
+    interactive = not json_output and _stdin_is_tty()
     try:
-        result = asyncio.run(_plan(request, catalog, settings, answers, assume_defaults=yes))
-        rounds = 0
-        while (
-            result.status is PlanStatus.NEEDS_INPUT
-            and not json_output
-            and _stdin_is_tty()
-            and rounds < _MAX_ROUNDS_OF_QUESTIONS
-        ):
-            rounds += 1
-            answers |= _ask(result.questions, errors)
-            result = asyncio.run(_plan(request, catalog, settings, answers))
+        # one event loop for every round, so that an LLM client's connections stay valid
+        result = asyncio.run(
+            _plan_until_answered(
+                request, catalog, settings, yes=yes, interactive=interactive, console=errors
+            )
+        )
     except ODPError as e:
         errors.print(f"[red]error:[/red] {escape(e.message)}")
         if e.hint:
@@ -100,21 +95,28 @@ def plan(
         raise typer.Exit(_run_plan(result.yaml, overrides, catalog, settings, errors))
 
 
-async def _plan(
+async def _plan_until_answered(
     request: str,
     catalog: Catalog,
     settings: Settings,
-    answers: Mapping[str, Any],
     *,
-    assume_defaults: bool = False,
+    yes: bool,
+    interactive: bool,
+    console: Console,
 ) -> PlanResult:
-    return await plan_request(
-        request,
-        catalog=catalog,
-        settings=settings,
-        answers=answers,
-        assume_defaults=assume_defaults,
-    )
+    """Plan; while questions remain and a person is there to answer, ask and plan again."""
+    answers: dict[str, Any] = {}
+    result = await plan_request(request, catalog=catalog, settings=settings, assume_defaults=yes)
+    rounds = 0
+    while (
+        result.status is PlanStatus.NEEDS_INPUT
+        and interactive
+        and rounds < _MAX_ROUNDS_OF_QUESTIONS
+    ):
+        rounds += 1
+        answers |= _ask(result.questions, console)
+        result = await plan_request(request, catalog=catalog, settings=settings, answers=answers)
+    return result
 
 
 def _ask(questions: list[Question], console: Console) -> dict[str, Any]:
