@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -47,6 +48,10 @@ def plan(
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the whole result (status, yaml, ...) as JSON.")
     ] = False,
+    answer: Annotated[
+        list[str] | None,
+        typer.Option("--answer", "-a", help="Answer a question: SLOT=VALUE (repeatable)."),
+    ] = None,
     param: ParamOpt = None,
 ) -> None:
     """Plan a pipeline from a request in plain language, then print, save or run it.
@@ -61,6 +66,7 @@ def plan(
         overrides = parse_param_assignments(param or [])
     except ValueError as e:
         raise typer.BadParameter(str(e), param_hint="--param") from None
+    given = _parse_answers(answer or [])
     settings = load_settings()
     configure_logging("WARNING", settings.log_format)
     catalog = load_catalog()
@@ -70,7 +76,13 @@ def plan(
         # one event loop for every round, so that an LLM client's connections stay valid
         result = asyncio.run(
             _plan_until_answered(
-                request, catalog, settings, yes=yes, interactive=interactive, console=errors
+                request,
+                catalog,
+                settings,
+                given,
+                yes=yes,
+                interactive=interactive,
+                console=errors,
             )
         )
     except ODPError as e:
@@ -99,14 +111,17 @@ async def _plan_until_answered(
     request: str,
     catalog: Catalog,
     settings: Settings,
+    given: Mapping[str, Any],
     *,
     yes: bool,
     interactive: bool,
     console: Console,
 ) -> PlanResult:
     """Plan; while questions remain and a person is there to answer, ask and plan again."""
-    answers: dict[str, Any] = {}
-    result = await plan_request(request, catalog=catalog, settings=settings, assume_defaults=yes)
+    answers = dict(given)
+    result = await plan_request(
+        request, catalog=catalog, settings=settings, answers=answers, assume_defaults=yes
+    )
     rounds = 0
     while (
         result.status is PlanStatus.NEEDS_INPUT
@@ -117,6 +132,20 @@ async def _plan_until_answered(
         answers |= _ask(result.questions, console)
         result = await plan_request(request, catalog=catalog, settings=settings, answers=answers)
     return result
+
+
+def _parse_answers(items: list[str]) -> dict[str, Any]:
+    """``SLOT=VALUE`` pairs; a value that reads as JSON (20, true) keeps its type."""
+    answers: dict[str, Any] = {}
+    for item in items:
+        slot, sep, value = item.partition("=")
+        if not sep or not slot.strip():
+            raise typer.BadParameter(f"{item!r} is not SLOT=VALUE", param_hint="--answer")
+        try:
+            answers[slot.strip()] = json.loads(value)
+        except ValueError:
+            answers[slot.strip()] = value
+    return answers
 
 
 def _ask(questions: list[Question], console: Console) -> dict[str, Any]:
@@ -146,7 +175,8 @@ def _show(result: PlanResult, console: Console, errors: Console) -> None:
             default = f" [dim](default: {escape(repr(q.default))})[/dim]" if q.default else ""
             errors.print(f"  [bold]{escape(q.slot)}[/bold]: {escape(q.question)}{default}")
         errors.print(
-            "[cyan]hint:[/cyan] run it in a terminal to answer, or add --yes to take the defaults"
+            "[cyan]hint:[/cyan] run it in a terminal to answer, give --answer SLOT=VALUE, "
+            "or add --yes to take the defaults"
         )
     elif result.status is PlanStatus.FAILED:
         tries = len(result.attempts)

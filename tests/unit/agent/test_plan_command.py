@@ -83,6 +83,17 @@ def test_questions_are_asked_in_a_terminal(monkeypatch: pytest.MonkeyPatch) -> N
     assert "path: out/answered.csv" in output
 
 
-def test_bad_params_are_refused() -> None:
+def test_answers_on_the_command_line() -> None:
+    code, output = odp(
+        "plan", POSTS, "--answer", "sink.path=out/given.csv", "--answer", "limit=5", "--json"
+    )
+    assert code == 0, output
+    result = json.loads(output)
+    assert result["status"] == "ok" and "out/given.csv" in result["yaml"]
+
+
+def test_bad_params_and_answers_are_refused() -> None:
     code, output = odp("plan", "anything", "--param", "novalue")
     assert code == 2 and "NAME=VALUE" in output
+    code, output = odp("plan", "anything", "--answer", "novalue")
+    assert code == 2 and "is not SLOT=VALUE" in output
