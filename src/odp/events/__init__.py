@@ -1,6 +1,7 @@
 """Lifecycle events: the typed, versioned contract, the Redis Streams bus, the embedded Redis."""
 
 from odp.events.bus import ALL_STREAM, LIVE_CHANNEL, EventBus, run_stream
+from odp.events.connect import open_bus
 from odp.events.embedded import EmbeddedRedis, RedisInfo, find_redis_binary
 from odp.events.models import (
     SCHEMA_VERSION,
@@ -46,6 +47,7 @@ __all__ = [
     "StepRetrying",
     "StepStarted",
     "find_redis_binary",
+    "open_bus",
     "parse_event",
     "run_stream",
 ]
