@@ -35,8 +35,8 @@ def build_graph(
 ) -> CompiledStateGraph[PlanState, Any, PlanState, PlanState]:
     """Compile the planning graph for one drafter and catalog.
 
-    Invoke it with ``config={"recursion_limit": recursion_limit(max_repairs)}``; the
-    repair loop ends by itself after ``max_repairs`` rounds, so the limit is never hit.
+    The compiled graph carries ``recursion_limit(max_repairs)`` in its config: the repair
+    loop ends by itself after ``max_repairs`` rounds, so the limit is never hit.
 
     Args:
         drafter: who writes and repairs drafts (the LLM drafter or the offline planner).
@@ -71,4 +71,7 @@ def build_graph(
     )
     graph.add_edge("assume_defaults", "draft")
     graph.add_edge("done", END)
-    return graph.compile(name="odp-planner")
+    # the limit travels with the graph, so that a caller's plain ainvoke cannot hit it
+    return graph.compile(name="odp-planner").with_config(
+        recursion_limit=recursion_limit(max_repairs)
+    )

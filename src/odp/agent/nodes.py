@@ -30,6 +30,7 @@ MAX_CANDIDATES: Final = 12
 """The most methods handed to the drafter (and so put in an LLM's output schema)."""
 
 _PER_QUERY: Final = 4
+_MAX_QUERIES: Final = 16  # the request and its first clauses: a long text costs no more
 _CLAUSE: Final = re.compile(
     r"\s*(?:[,;]\s*|\.\s+|\band then\b|\bthen\b|\band\b|\bafterwards\b|\bafter that\b)\s*", re.I
 )
@@ -73,7 +74,7 @@ class PlanningNodes:
                 ),
             }
         clauses = split_clauses(request)
-        queries = list(dict.fromkeys([request, *clauses]))
+        queries = list(dict.fromkeys([request, *clauses]))[:_MAX_QUERIES]
         return {"request": request, "queries": queries}
 
     async def retrieve(self, state: PlanState) -> dict[str, Any]:

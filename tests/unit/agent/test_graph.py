@@ -251,6 +251,9 @@ async def test_the_graph_is_built_fresh_and_bounded(catalog: Catalog) -> None:
     )
     assert out["result"].status is PlanStatus.FAILED
     assert len(out["result"].attempts) == 3
+    # a long repair budget needs no config from the caller: the limit comes with the graph
+    many = await build_graph(drafter, catalog, max_repairs=15).ainvoke(PlanState(request=REQUEST))
+    assert len(many["result"].attempts) == 16
     with pytest.raises(ValueError, match="max_repairs must be 0 or more"):
         build_graph(drafter, catalog, max_repairs=-1)
 

@@ -71,7 +71,7 @@ async def test_questions_then_answers_then_defaults(
     assert "sink.path" in slots
 
     answers: dict[str, Any] = {"sink.path": "out/answered.csv"}
-    body = {"request": POSTS, "answers": answers}
+    body: dict[str, Any] = {"request": POSTS, "answers": answers}
     answered = (await client.post("/v1/plan", json=body, headers=viewer)).json()
     assert answered["status"] == "ok"
     assert "out/answered.csv" in answered["yaml"]
