@@ -43,6 +43,7 @@ def stubs(
         f"  crawler API   POST {url}/social/twitter/search | /social/reddit/search | /news/search",
         f"  web           {url}/articles/news-00001.html  {url}/feeds/ai.rss  {url}/api/items",
         f"  webhooks      POST/GET {url}/webhooks/NAME",
+        f"  LLM chat      POST {url}/v1/chat/completions, scripts at POST {url}/_stub/chat/script",
         f"  use it with   export ODP_CRAWLER_API_URL={url}",
         "Press Ctrl+C to stop.",
     ]
