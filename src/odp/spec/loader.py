@@ -318,6 +318,9 @@ def load_yaml(text: str | bytes) -> LoadedDocument:
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         problem = e.problem or "invalid YAML"
+        if "maximum nesting depth" in problem:  # PyYAML >= 6.0.3's own limit, met first
+            deep = too_deep(mark)
+            return _refused(deep.code, deep.message, deep.position, deep.hint)
         context = f" ({e.context})" if e.context else ""
         return _refused(
             "yaml-syntax",

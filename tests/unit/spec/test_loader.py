@@ -145,7 +145,11 @@ def test_deep_flow_nesting_is_refused_without_exhausting_the_stack() -> None:
     doc = load_yaml("a: " + "[" * 100_000 + "]" * 100_000)
     (error,) = doc.errors
     assert error.code == "yaml-too-deep"
-    assert error.position == Position(1, 4 + MAX_DEPTH)
+    # our composer stops at the level past MAX_DEPTH; PyYAML >= 6.0.3's scanner may stop
+    # first at its own limit (1,000 flow levels), further on the same line
+    assert error.position is not None
+    assert error.position.line == 1
+    assert error.position.column >= 4 + MAX_DEPTH
 
 
 def test_deep_nesting_through_aliases_is_refused() -> None:
