@@ -13,9 +13,10 @@ defensively (:mod:`odp.agent.parsing`) and its raw text kept for the trace.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, Final, Literal
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from typing import Any, Final, Literal, cast
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
@@ -30,7 +31,14 @@ from odp.config import Settings
 from odp.errors import ConfigError
 from odp.spec import Diagnostic
 
-__all__ = ["DRAFT_TOOL", "LLMDrafter", "Provider", "chat_model", "llm_drafter"]
+__all__ = [
+    "DRAFT_TOOL",
+    "LLMDrafter",
+    "Provider",
+    "chat_model",
+    "connected_chat_model",
+    "llm_drafter",
+]
 
 Provider = Literal["openai", "anthropic"]
 DRAFT_TOOL: Final = "submit_pipeline"
@@ -89,24 +97,52 @@ def chat_model(settings: Settings, *, http_client: Any = None) -> BaseChatModel:
     return ChatOpenAI(**openai_options)
 
 
-def llm_drafter(settings: Settings) -> LLMDrafter:
-    """The LLM drafter the settings describe; close it with :meth:`LLMDrafter.aclose`.
+@contextlib.asynccontextmanager
+async def connected_chat_model(settings: Settings) -> AsyncIterator[BaseChatModel]:
+    """The settings' chat model with HTTP connections of its own, closed on leaving.
+
+    The libraries' shared clients keep pooled connections on the event loop that opened
+    them; a drafter used from several event loops (``asyncio.run`` per request) would
+    then fail with "Event loop is closed". One client per call cannot.
 
     Raises:
         ConfigError: when the LLM settings are incomplete.
     """
-    provider: Provider = settings.llm_provider or "openai"
-    if provider == "openai" and settings.llm_model:
+    client: Any
+    if (settings.llm_provider or "openai") == "anthropic":
+        import anthropic
+        from langchain_anthropic import ChatAnthropic
+
+        model = chat_model(settings)
+        client = anthropic.DefaultAsyncHttpxClient()
+        # langchain-anthropic takes no HTTP client: fill its cached async client with one
+        params = cast(ChatAnthropic, model)._client_params
+        model.__dict__["_async_client"] = anthropic.AsyncAnthropic(**params, http_client=client)
+    else:
         import openai
 
-        # the drafter's own connections, closed with it (the library's shared client
-        # would outlive the event loop it was used on)
         client = openai.DefaultAsyncHttpxClient()
         model = chat_model(settings, http_client=client)
-        return LLMDrafter(
-            model, provider=provider, model_name=settings.llm_model, on_close=client.aclose
-        )
-    return LLMDrafter(chat_model(settings), provider=provider, model_name=settings.llm_model or "")
+    try:
+        yield model
+    finally:
+        await client.aclose()
+
+
+def llm_drafter(settings: Settings) -> LLMDrafter:
+    """The LLM drafter the settings describe (a fresh HTTP client for every call).
+
+    Raises:
+        ConfigError: when the LLM settings are incomplete.
+    """
+    model = chat_model(settings)  # checks the settings now, not at the first draft
+    provider: Provider = settings.llm_provider or "openai"
+    return LLMDrafter(
+        model,
+        provider=provider,
+        model_name=settings.llm_model or "",
+        connect=lambda: connected_chat_model(settings),
+    )
 
 
 def _text(message: BaseMessage) -> str:
@@ -121,7 +157,8 @@ class LLMDrafter:
         provider: ``openai`` (any OpenAI-compatible endpoint: ``response_format``) or
             ``anthropic`` (a forced tool call).
         model_name: the model's name, for the trace.
-        on_close: what :meth:`aclose` runs (closing the HTTP client it was given).
+        connect: when given, each call takes a model from it (an async context manager,
+            e.g. :func:`connected_chat_model`) instead of using ``model``.
     """
 
     def __init__(
@@ -130,18 +167,12 @@ class LLMDrafter:
         *,
         provider: Provider,
         model_name: str,
-        on_close: Callable[[], Awaitable[None]] | None = None,
+        connect: Callable[[], contextlib.AbstractAsyncContextManager[BaseChatModel]] | None = None,
     ) -> None:
         self.model = model
         self.provider = provider
         self.model_name = model_name
-        self._on_close = on_close
-
-    async def aclose(self) -> None:
-        """Close the connections this drafter opened (safe to call twice)."""
-        on_close, self._on_close = self._on_close, None
-        if on_close is not None:
-            await on_close()
+        self._connect = connect
 
     @property
     def name(self) -> str:
@@ -174,6 +205,14 @@ class LLMDrafter:
         return await self._ask(prompt, candidates)
 
     async def _ask(self, prompt: str, candidates: Sequence[MethodSpec[Any, Any]]) -> Draft:
+        if self._connect is None:
+            return await self._ask_model(self.model, prompt, candidates)
+        async with self._connect() as model:
+            return await self._ask_model(model, prompt, candidates)
+
+    async def _ask_model(
+        self, model: BaseChatModel, prompt: str, candidates: Sequence[MethodSpec[Any, Any]]
+    ) -> Draft:
         messages: list[BaseMessage] = [SystemMessage(SYSTEM_PROMPT), HumanMessage(prompt)]
         schema = draft_schema(candidates)
         if self.provider == "anthropic":
@@ -182,13 +221,13 @@ class LLMDrafter:
                 "description": "Submit the pipeline draft, its notes and its questions.",
                 "input_schema": schema,
             }
-            bound = self.model.bind_tools([tool], tool_choice=DRAFT_TOOL)
+            bound = model.bind_tools([tool], tool_choice=DRAFT_TOOL)
         else:
             response_format = {
                 "type": "json_schema",
                 "json_schema": {"name": SCHEMA_NAME, "schema": schema, "strict": False},
             }
-            bound = self.model.bind(response_format=response_format)
+            bound = model.bind(response_format=response_format)
         message = await bound.ainvoke(messages)
         raw = _raw(message)
         return draft_from_text(raw)

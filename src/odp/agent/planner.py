@@ -67,17 +67,10 @@ async def plan_request(
         ValueError: for a negative ``max_repairs``.
     """
     chosen = drafter if drafter is not None else default_drafter(settings, catalog)
-    try:
-        graph = build_graph(chosen, catalog, max_repairs=max_repairs)
-        state = PlanState(
-            request=request, answers=dict(answers or {}), assume_defaults=assume_defaults
-        )
-        config: RunnableConfig = {"recursion_limit": recursion_limit(max_repairs)}
-        out = await graph.ainvoke(state, config=config)
-    finally:
-        close = getattr(chosen, "aclose", None)
-        if drafter is None and close is not None:  # a drafter made here is closed here
-            await close()
+    graph = build_graph(chosen, catalog, max_repairs=max_repairs)
+    state = PlanState(request=request, answers=dict(answers or {}), assume_defaults=assume_defaults)
+    config: RunnableConfig = {"recursion_limit": recursion_limit(max_repairs)}
+    out = await graph.ainvoke(state, config=config)
     result = out.get("result") if isinstance(out, Mapping) else getattr(out, "result", None)
     if not isinstance(result, PlanResult):  # pragma: no cover - the graph always ends in done
         raise PlanningError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from typing import Any
@@ -10,7 +11,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from odp.agent import PlanStatus, plan_request
+from odp.agent import PlanStatus, llm_drafter, plan_request
 from odp.catalog import Catalog
 from odp.config import Settings
 from tests.unit.agent.scripted import REQUEST, valid, with_unknown_method
@@ -138,3 +139,16 @@ async def test_a_model_the_endpoint_does_not_know(stubs_url: str, catalog: Catal
 
     assert result.status is PlanStatus.FAILED
     assert "no chat script named 'no-such-model'" in result.diagnostics[0].message
+
+
+def test_one_drafter_serves_several_event_loops(stubs_url: str, catalog: Catalog) -> None:
+    """A drafter made once and used under ``asyncio.run`` per request (as the bench does)."""
+    model = load_script(stubs_url, [draft(valid())], repeat_last=True)
+    settings = llm_settings(stubs_url, model, llm_max_retries=0)
+    drafter = llm_drafter(settings)
+    for _ in range(3):
+        result = asyncio.run(
+            plan_request(REQUEST, catalog=catalog, settings=settings, drafter=drafter)
+        )
+        assert result.status is PlanStatus.OK, result.diagnostics
+    assert len(received(stubs_url, model)) == 3

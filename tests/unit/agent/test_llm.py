@@ -16,7 +16,7 @@ from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
 from odp.agent import LLMDrafter, PlanResult, PlanStatus, chat_model, plan_request
-from odp.agent.llm import DRAFT_TOOL, llm_drafter
+from odp.agent.llm import DRAFT_TOOL, connected_chat_model, llm_drafter
 from odp.catalog import Catalog
 from odp.config import Settings
 from odp.errors import ConfigError
@@ -253,14 +253,18 @@ def test_incomplete_llm_settings_are_config_errors() -> None:
     assert default_url.anthropic_api_url == "https://api.anthropic.com"
 
 
-async def test_closing_a_drafter_runs_its_closer_once() -> None:
-    closed: list[int] = []
-
-    async def close() -> None:
-        closed.append(1)
-
-    drafter = LLMDrafter(scripted(), provider="openai", model_name="m", on_close=close)
-    await drafter.aclose()
-    await drafter.aclose()
-    assert closed == [1]
-    await LLMDrafter(scripted(), provider="openai", model_name="m").aclose()
+async def test_each_call_connects_with_a_client_of_its_own() -> None:
+    anthropic_settings = Settings(
+        llm_provider="anthropic", llm_model="claude", llm_api_key=SecretStr("sk-test")
+    )
+    async with connected_chat_model(anthropic_settings) as model:
+        assert isinstance(model, ChatAnthropic)
+        client = model._async_client._client
+        assert not client.is_closed
+    assert client.is_closed
+    openai_settings = Settings(llm_base_url="http://127.0.0.1:9/v1", llm_model="local")
+    async with connected_chat_model(openai_settings) as model:
+        assert isinstance(model, ChatOpenAI)
+        http = model.http_async_client
+        assert http is not None and not http.is_closed
+    assert http.is_closed
