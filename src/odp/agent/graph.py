@@ -1,11 +1,13 @@
 """The planning graph: understand → retrieve → draft → validate → (repair → validate)* → done.
 
-Built as in langchain-ai/react-agent: :func:`build_graph` compiles a fresh graph for a
-drafter and a catalog; nothing is compiled at import time.
+Built as in langchain-ai/react-agent: :func:`build_graph` gives the compiled graph for a
+drafter and a catalog (compiled on first use per catalog; nothing at import time), the
+drafter travelling in the run's config.
 """
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from langgraph.graph import END, START, StateGraph
@@ -16,7 +18,7 @@ from odp.agent.nodes import PlanningNodes
 from odp.agent.state import PlanState
 from odp.catalog import Catalog
 
-__all__ = ["DEFAULT_MAX_REPAIRS", "build_graph", "recursion_limit"]
+__all__ = ["DEFAULT_MAX_REPAIRS", "CompiledGraph", "build_graph", "recursion_limit"]
 
 DEFAULT_MAX_REPAIRS = 3
 
@@ -30,25 +32,15 @@ def recursion_limit(max_repairs: int) -> int:
     return 8 + 2 * max_repairs + 4
 
 
-def build_graph(
-    drafter: Drafter, catalog: Catalog, *, max_repairs: int = DEFAULT_MAX_REPAIRS
-) -> CompiledStateGraph[PlanState, Any, PlanState, PlanState]:
-    """Compile the planning graph for one drafter and catalog.
+CompiledGraph = CompiledStateGraph[Any, Any, Any, Any]
+_COMPILED: weakref.WeakKeyDictionary[Catalog, dict[int, CompiledGraph]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Compiled graphs by catalog and repair bound (filled on first use, never at import)."""
 
-    The compiled graph carries ``recursion_limit(max_repairs)`` in its config: the repair
-    loop ends by itself after ``max_repairs`` rounds, so the limit is never hit.
 
-    Args:
-        drafter: who writes and repairs drafts (the LLM drafter or the offline planner).
-        catalog: the methods the pipeline may use; the validator checks against it.
-        max_repairs: the most repair rounds after the first draft (0: no repair).
-
-    Raises:
-        ValueError: for a negative ``max_repairs``.
-    """
-    if max_repairs < 0:
-        raise ValueError(f"max_repairs must be 0 or more, not {max_repairs}")
-    nodes = PlanningNodes(drafter, catalog, max_repairs=max_repairs)
+def _compile(catalog: Catalog, max_repairs: int) -> CompiledGraph:
+    nodes = PlanningNodes(catalog, max_repairs=max_repairs)
     graph = StateGraph(PlanState)
     graph.add_node("understand", nodes.understand)
     graph.add_node("retrieve", nodes.retrieve)
@@ -71,7 +63,33 @@ def build_graph(
     )
     graph.add_edge("assume_defaults", "draft")
     graph.add_edge("done", END)
-    # the limit travels with the graph, so that a caller's plain ainvoke cannot hit it
-    return graph.compile(name="odp-planner").with_config(
-        recursion_limit=recursion_limit(max_repairs)
+    return graph.compile(name="odp-planner")
+
+
+def build_graph(
+    drafter: Drafter, catalog: Catalog, *, max_repairs: int = DEFAULT_MAX_REPAIRS
+) -> CompiledGraph:
+    """The compiled planning graph for one drafter and catalog.
+
+    The graph is compiled once per catalog and repair bound (on first use) and bound to
+    the drafter through its config, so that a service making a drafter per request does
+    not compile a graph per request. It carries ``recursion_limit(max_repairs)``: the
+    repair loop ends by itself after ``max_repairs`` rounds, so the limit is never hit.
+
+    Args:
+        drafter: who writes and repairs drafts (the LLM drafter or the offline planner).
+        catalog: the methods the pipeline may use; the validator checks against it.
+        max_repairs: the most repair rounds after the first draft (0: no repair).
+
+    Raises:
+        ValueError: for a negative ``max_repairs``.
+    """
+    if max_repairs < 0:
+        raise ValueError(f"max_repairs must be 0 or more, not {max_repairs}")
+    by_bound = _COMPILED.setdefault(catalog, {})
+    compiled = by_bound.get(max_repairs)
+    if compiled is None:
+        compiled = by_bound[max_repairs] = _compile(catalog, max_repairs)
+    return compiled.with_config(
+        configurable={"drafter": drafter}, recursion_limit=recursion_limit(max_repairs)
     )

@@ -14,6 +14,7 @@ from typing import Any, Final, Literal, cast
 
 import structlog
 import yaml
+from langchain_core.runnables import RunnableConfig
 
 from odp.agent.drafting import Draft, Drafter
 from odp.agent.explain import explain
@@ -22,9 +23,10 @@ from odp.agent.review import DRAFT_FILE, draft_yaml, review_draft, unanswered
 from odp.agent.state import PlanState
 from odp.agent.tools import search_methods_tool
 from odp.catalog import Catalog, MethodSpec
+from odp.errors import PlanningError
 from odp.spec import Diagnostic, has_errors
 
-__all__ = ["MAX_CANDIDATES", "PlanningNodes", "split_clauses"]
+__all__ = ["MAX_CANDIDATES", "PlanningNodes", "drafter_of", "split_clauses"]
 
 MAX_CANDIDATES: Final = 12
 """The most methods handed to the drafter (and so put in an LLM's output schema)."""
@@ -45,16 +47,17 @@ def split_clauses(request: str) -> list[str]:
 
 
 class PlanningNodes:
-    """The nodes of one planning graph, bound to a drafter and a catalog.
+    """The nodes of a planning graph, bound to a catalog; the drafter comes with each run.
+
+    The drafter is read from the run's config (``configurable.drafter``, set by
+    :func:`~odp.agent.graph.build_graph`), so that one compiled graph serves every drafter.
 
     Args:
-        drafter: who writes and repairs the drafts.
         catalog: the methods a pipeline may use; the validator's reference.
         max_repairs: the most repair rounds after the first draft.
     """
 
-    def __init__(self, drafter: Drafter, catalog: Catalog, *, max_repairs: int) -> None:
-        self.drafter = drafter
+    def __init__(self, catalog: Catalog, *, max_repairs: int) -> None:
         self.catalog = catalog
         self.max_repairs = max_repairs
         self.search = search_methods_tool(catalog)
@@ -90,24 +93,26 @@ class PlanningNodes:
         candidates = list(dict.fromkeys(ids))[:MAX_CANDIDATES] or self.catalog.ids()
         return {"candidates": candidates}
 
-    async def draft(self, state: PlanState) -> dict[str, Any]:
+    async def draft(self, state: PlanState, config: RunnableConfig) -> dict[str, Any]:
         """Ask the drafter for a first draft."""
+        drafter = drafter_of(config)
         return await self._attempt(
             state,
-            lambda: self.drafter.draft(
-                state.request, self._specs(state), answers=dict(state.answers)
-            ),
+            drafter,
+            lambda: drafter.draft(state.request, self._specs(state), answers=dict(state.answers)),
             round=0,
         )
 
-    async def repair(self, state: PlanState) -> dict[str, Any]:
+    async def repair(self, state: PlanState, config: RunnableConfig) -> dict[str, Any]:
         """Ask the drafter to fix the latest draft from the validator's diagnostics."""
+        drafter = drafter_of(config)
         previous = state.draft
         assert previous is not None  # the graph repairs only after a draft
         round_ = state.repairs + 1
         update = await self._attempt(
             state,
-            lambda: self.drafter.repair(
+            drafter,
+            lambda: drafter.repair(
                 state.request,
                 previous,
                 state.diagnostics,
@@ -136,7 +141,7 @@ class PlanningNodes:
         }
         return {"answers": {**state.answers, **defaults}, "defaults_taken": True}
 
-    async def done(self, state: PlanState) -> dict[str, Any]:
+    async def done(self, state: PlanState, config: RunnableConfig) -> dict[str, Any]:
         """Turn the state into a :class:`PlanResult`: ok, needs_input or failed."""
         draft = state.draft
         pipeline = draft.pipeline if draft is not None else None
@@ -168,7 +173,7 @@ class PlanningNodes:
         _log.debug(
             "planned",
             status=status.value,
-            drafter=self.drafter.name,
+            drafter=drafter_of(config).name,
             attempts=len(result.attempts),
             errors=sum(1 for d in diagnostics if d.severity == "error"),
         )
@@ -197,32 +202,52 @@ class PlanningNodes:
         return [spec for i in state.candidates if (spec := self.catalog.find(i)) is not None]
 
     async def _attempt(
-        self, state: PlanState, call: Callable[[], Awaitable[Draft]], *, round: int
+        self,
+        state: PlanState,
+        drafter: Drafter,
+        call: Callable[[], Awaitable[Draft]],
+        *,
+        round: int,
     ) -> dict[str, Any]:
         started = time.perf_counter()
         try:
             draft: object = await call()
         except Exception as e:  # a drafter's failure is a failed plan, never a traceback
-            _log.warning("drafter_failed", drafter=self.drafter.name, error=repr(e))
-            return {"error": _drafter_error(self.drafter.name, e, round)}
+            _log.warning("drafter_failed", drafter=drafter.name, error=repr(e))
+            return {"error": _drafter_error(drafter.name, e, round)}
         seconds = time.perf_counter() - started
         if not isinstance(draft, Draft):
             return {
                 "error": Diagnostic(
                     code="drafter-error",
-                    message=f"{self.drafter.name} returned {type(draft).__name__}, not a draft",
+                    message=f"{drafter.name} returned {type(draft).__name__}, not a draft",
                     file=DRAFT_FILE,
                     hint="this is a bug in the drafter",
                 )
             }
         attempt = PlanAttempt(
             round=round,
-            drafter=self.drafter.name,
+            drafter=drafter.name,
             raw=draft.raw,
             pipeline=draft.pipeline if isinstance(draft.pipeline, dict) else None,
             seconds=seconds,
         )
         return {"draft": draft, "attempts": [*state.attempts, attempt]}
+
+
+def drafter_of(config: RunnableConfig) -> Drafter:
+    """The drafter of a run (``configurable.drafter`` in its config).
+
+    Raises:
+        PlanningError: when the graph was invoked without one.
+    """
+    drafter = config.get("configurable", {}).get("drafter")
+    if drafter is None:
+        raise PlanningError(
+            "the planning graph was run without a drafter",
+            hint="build it with odp.agent.build_graph(drafter, catalog)",
+        )
+    return cast("Drafter", drafter)
 
 
 def _yaml_or_none(pipeline: Any) -> str | None:

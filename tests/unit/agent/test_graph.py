@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import types
 from typing import Any
@@ -20,11 +21,11 @@ from odp.agent import (
     default_drafter,
     plan_request,
 )
-from odp.agent.graph import recursion_limit
+from odp.agent.graph import _COMPILED, _compile, recursion_limit
 from odp.agent.nodes import split_clauses
 from odp.catalog import Catalog
 from odp.config import Settings
-from odp.errors import ConfigError
+from odp.errors import ConfigError, PlanningError
 from tests.unit.agent.scripted import (
     NOTES,
     PATH_QUESTION,
@@ -299,3 +300,20 @@ async def test_an_llm_without_a_model_is_a_config_error(catalog: Catalog) -> Non
     with pytest.raises(ConfigError, match="no model is named") as caught:
         await plan_request(REQUEST, catalog=catalog, settings=Settings(llm_provider="openai"))
     assert "ODP_LLM_MODEL" in (caught.value.hint or "")
+
+
+async def test_one_compiled_graph_serves_drafters_side_by_side(catalog: Catalog) -> None:
+    first = ScriptedDrafter(Draft(valid(), raw="first"), name="first")
+    second = ScriptedDrafter(Draft(with_bad_param(), raw="second"), name="second")
+    build_graph(first, catalog)
+    compiled = _COMPILED[catalog][3]
+    build_graph(second, catalog)
+    assert _COMPILED[catalog][3] is compiled  # compiled once per catalog and bound
+    one, two = await asyncio.gather(plan(first, catalog), plan(second, catalog))
+    assert one.ok and {a.drafter for a in one.attempts} == {"first"}
+    assert two.status is PlanStatus.FAILED and {a.drafter for a in two.attempts} == {"second"}
+
+
+async def test_a_graph_run_without_a_drafter_says_so(catalog: Catalog) -> None:
+    with pytest.raises(PlanningError, match="without a drafter"):
+        await _compile(catalog, 0).ainvoke(PlanState(request=REQUEST))
