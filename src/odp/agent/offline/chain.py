@@ -243,7 +243,7 @@ class Builder:
         return self.current is not None and method in self.current.lineage
 
     def _quote(self, clause: Clause) -> str:
-        return f'the request says "{clause.original}"'
+        return f'the request says "{clause.shown(self.request)}"'
 
     # ------------------------------------------------------------------ intents
     def build(self, request: Request) -> None:

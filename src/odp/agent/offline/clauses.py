@@ -165,6 +165,15 @@ class Clause:
                 found.append((match.start(), literal))
         return found
 
+    def shown(self, request: Request) -> str:
+        """The clause as the person wrote it: placeholders put back to their literals."""
+
+        def restore(match: re.Match[str]) -> str:
+            literal = request.literals[int(match.group(1))]
+            return f"'{literal.value}'" if literal.kind == "quote" else literal.value
+
+        return re.sub(r"\s*⟨(\d+)⟩\s*", lambda m: f" {restore(m)} ", self.original).strip()
+
 
 @dataclass(slots=True)
 class Request:

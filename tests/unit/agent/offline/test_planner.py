@@ -463,3 +463,17 @@ def test_search_params(planner: OfflinePlanner) -> None:
         "max_results": 200,
         "since": "2025-01-01",
     }
+
+
+async def test_notes_quote_the_request_with_its_literals(planner: OfflinePlanner) -> None:
+    draft = await planner.draft(
+        "read examples/data/orders.csv, keep the rows where status = 'delivered' "
+        "and save them to out/delivered.csv",
+        [],
+        answers={},
+    )
+    notes = {note.step: note.note for note in draft.notes}
+    assert all("⟨" not in note for note in notes.values()), notes
+    assert any('"read examples/data/orders.csv"' in note for note in notes.values()), notes
+    assert any("status = 'delivered'" in note for note in notes.values()), notes
+    assert any("out/delivered.csv" in note for note in notes.values()), notes
