@@ -12,8 +12,10 @@ from rich.markup import escape
 
 from odp.cli.console import err_console, out_console
 from odp.config import Settings, load_settings
-from odp.errors import EventsError
+from odp.engine import RunState, open_engine
+from odp.errors import EventsError, ODPError, RunNotFoundError
 from odp.events import (
+    TERMINAL_TYPES,
     Event,
     PipelineCancelled,
     PipelineCompleted,
@@ -29,7 +31,10 @@ from odp.events import (
 from odp.events.connect import open_bus
 from odp.logs import configure_logging
 
-__all__ = ["describe", "events"]
+__all__ = ["IDLE_CHECK_S", "describe", "events"]
+
+IDLE_CHECK_S = 5.0
+"""Seconds without an event after which ``--follow`` asks the engine whether the run ended."""
 
 _COLOUR = {
     "pipeline.completed": "green",
@@ -83,9 +88,34 @@ async def _events(settings: Settings, run_id: str, *, follow: bool, json_output:
             return 0
         if not await bus.last_seq(run_id):
             err_console().print(f"[dim]waiting for events of run {escape(run_id)}…[/]")
-        async for event in bus.follow(run_id):
-            _show(console, event, json_output)
-    return 0
+        last = 0
+        while True:
+            async for event in bus.follow(run_id, after=last, idle_timeout=IDLE_CHECK_S):
+                _show(console, event, json_output)
+                last = event.seq
+                if event.type in TERMINAL_TYPES:
+                    return 0
+            # quiet for a while: a run whose end never reached Redis must not hang us
+            ended = await _ended(settings, run_id)
+            if ended is not None:
+                message, code = ended
+                err_console().print(f"[yellow]{escape(message)}[/]")
+                return code
+
+
+async def _ended(settings: Settings, run_id: str) -> tuple[str, int] | None:
+    """Why following should stop and the exit code, when the run is over or unknown."""
+    try:
+        async with open_engine(settings, start_embedded=False, ui=False) as engine:
+            state = (await engine.runs.describe(run_id)).state
+    except RunNotFoundError:
+        return f"the engine knows no run {run_id}", 1
+    except ODPError:  # the engine cannot be reached: keep following the events
+        return None
+    if state is RunState.RUNNING:
+        return None
+    message = f"no more events will come: the engine says run {run_id} {state.value}"
+    return message, 0 if state is RunState.COMPLETED else 1
 
 
 def _show(console: Console, event: Event, json_output: bool) -> None:

@@ -7,15 +7,24 @@ import json
 import re
 import traceback
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from odp.cli import app
+from odp.cli import events as events_module
 from odp.cli import run as run_module
 from odp.cli.live import apply_event
-from odp.engine import RunProgress
-from odp.events import Event, EventPublisher, EventType, parse_event
+from odp.engine import RunProgress, ServerInfo
+from odp.events import (
+    Event,
+    EventBus,
+    EventPublisher,
+    EventType,
+    PipelineStarted,
+    parse_event,
+)
 from tests.integration.events.conftest import RunWithEvents
 
 pytestmark = pytest.mark.integration
@@ -179,3 +188,41 @@ def test_a_run_goes_on_without_redis(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert "events_redis_unavailable" in output  # one warning for the outage
     assert output.count("events_redis_unavailable") == 1
     assert "not_delivered_before_shutdown" in output  # what was lost is counted
+
+
+async def test_follow_stops_when_the_run_ended_without_its_last_events(
+    run_pipeline: Any,
+    event_bus: EventBus,
+    redis_url: str,
+    temporal_server: ServerInfo,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the fixture's worker publishes nothing: as if Redis had been down for the run's end
+    result = await run_pipeline(
+        """
+name: unheard
+transforms:
+  - {name: echo, method: test.echo.value, params: {value: 1}}
+"""
+    )
+    await event_bus.publish(
+        PipelineStarted(
+            run_id=result.run_id,
+            workflow_id=result.run_id,
+            pipeline="unheard",
+            workspace="default",
+            steps=["echo"],
+        )
+    )
+    monkeypatch.setenv("ODP_REDIS_URL", redis_url)
+    monkeypatch.setenv("ODP_TEMPORAL_ADDRESS", temporal_server.address)
+    monkeypatch.setattr(events_module, "IDLE_CHECK_S", 0.2)
+
+    code, output = await asyncio.to_thread(odp, "events", result.run_id, "--follow")
+    assert code == 0, output
+    assert "pipeline.started" in output
+    assert f"the engine says run {result.run_id} completed" in output
+
+    code, output = await asyncio.to_thread(odp, "events", "never-ran-1234", "--follow")
+    assert code == 1, output
+    assert "the engine knows no run never-ran-1234" in output
