@@ -115,9 +115,11 @@ async def test_validate_answers_the_cli_diagnostics(
         content=BROKEN_YAML,
         headers={**bearer(key), "Content-Type": "application/yaml"},
     )
-    report = broken.json()
-    assert report["valid"] is False
-    first = report["diagnostics"][0]
+    assert broken.status_code == 422  # not YAML at all: refused like any malformed body
+    error = broken.json()["error"]
+    assert error["code"] == "invalid-pipeline"
+    first = error["diagnostics"][0]
+    assert first["code"] == "yaml-syntax"
     assert first["file"] == "<request>" and first["line"] >= 3 and first["column"]
     unknown = await client.post(
         "/v1/pipelines/validate",
@@ -131,7 +133,8 @@ async def test_validate_answers_the_cli_diagnostics(
         content='{"name": ',
         headers={**bearer(key), "Content-Type": "application/json"},
     )
-    (diagnostic,) = bad_json.json()["diagnostics"]
+    assert bad_json.status_code == 422
+    (diagnostic,) = bad_json.json()["error"]["diagnostics"]
     assert diagnostic["code"] == "invalid-json" and diagnostic["line"] == 1
 
 

@@ -26,7 +26,7 @@ from odp.api.saved import (
     save_pipeline,
 )
 from odp.errors import ServiceError
-from odp.spec import PipelineInvalid, parse_param_assignments
+from odp.spec import PipelineInvalid, Severity, parse_param_assignments
 
 __all__ = ["router"]
 
@@ -46,10 +46,12 @@ async def validate(
         ),
     ] = None,
 ) -> ValidationReport:
-    """Check a pipeline against the catalog without running it (200 with the diagnostics).
+    """Check a pipeline against the catalog without running it.
 
-    With ``param``, the values are checked against the pipeline's params and required
-    params must have one, as when starting a run.
+    200 with the diagnostics for a document that could be read (``valid`` says whether it
+    has errors); 422 with the located diagnostics when the body is not YAML or JSON at
+    all, as for every other route. With ``param``, the values are checked against the
+    pipeline's params and required params must have one, as when starting a run.
     """
     try:
         params = parse_param_assignments(param or [])
@@ -63,11 +65,18 @@ async def validate(
         body,
         catalog,
     )
+    if any(d.severity is Severity.ERROR and _unreadable(d.code) for d in result.diagnostics):
+        raise PipelineInvalid(result.diagnostics)
     return ValidationReport(
         valid=result.ok,
         pipeline=result.pipeline.name if result.pipeline is not None else None,
         diagnostics=result.diagnostics,
     )
+
+
+def _unreadable(code: str) -> bool:
+    """Whether a diagnostic says the body is not a YAML or JSON document at all."""
+    return code in ("yaml-syntax", "invalid-json")
 
 
 @router.post(
