@@ -140,8 +140,14 @@ def row(name: str, odp_s: float, raw_s: float, target: str) -> None:
     print(f"{name:<34}{odp_s * 1000:>10.1f}{raw_s * 1000:>10.1f}{odp_s / raw_s:>9.2f}   {target}")
 
 
-async def orchestration(client: Client, tmp: Path, publisher: EventPublisher | None = None) -> None:
-    """ODP against the raw SDK; with ``publisher``, ODP also publishes its lifecycle events."""
+async def orchestration(
+    client: Client, tmp: Path, publisher: EventPublisher | None = None
+) -> float:
+    """ODP against the raw SDK; with ``publisher``, ODP also publishes its lifecycle events.
+
+    Returns:
+        the floor: seconds from start to result of an empty raw workflow on this server.
+    """
     queue = f"bench-{uuid.uuid4().hex[:8]}"
     settings = Settings(state_dir=tmp / ".odp", task_queue=queue, worker_max_activities=CONCURRENCY)
     catalog = Catalog(load_catalog())
@@ -180,6 +186,9 @@ async def orchestration(client: Client, tmp: Path, publisher: EventPublisher | N
         odp_fan = await timed(lambda: odp_run(fan))
         raw_fan = await timed(lambda: raw_run(RawFanout.run, 100))
         row("100-wide fan-out + join", odp_fan, raw_fan, "<= 1.15")
+        floor = await timed(lambda: raw_run(RawChain.run, 0))
+        print(f"{'empty raw workflow (the floor)':<34}{'':>10}{floor * 1000:>10.1f}")
+        return floor
     finally:
         for w in [*odp_workers, raw_worker]:
             await w.shutdown()
@@ -279,7 +288,7 @@ def rss_now(pid: int) -> int:
     return 0
 
 
-async def data_plane(client: Client, address: str, tmp: Path) -> None:
+async def data_plane(client: Client, address: str, tmp: Path, floor: float) -> None:
     src = tmp / "events.parquet"
     make_data(src)
     text_len = pl.scan_parquet(src).select(pl.col("text").str.len_chars().mean()).collect().item()
@@ -346,6 +355,11 @@ async def data_plane(client: Client, address: str, tmp: Path) -> None:
         f"{'peak RSS (MiB)':<34}{peak / 2**20:>10.0f}{pl_peak / 2**20:>10.0f}{peak / pl_peak:>9.2f}   <= 1.5"
     )
     print(f"(ODP worker RSS before the runs: {baseline / 2**20:.0f} MiB, of which imports)")
+    print(
+        f"(an empty Temporal workflow alone takes {floor * 1000:.1f} ms from start to result, "
+        f"{floor / pl_wall:.2f}x polars' whole job; ODP's time above that floor is "
+        f"{(odp_wall - floor) / pl_wall:.2f}x polars')"
+    )
 
 
 async def run() -> None:
@@ -359,11 +373,11 @@ async def run() -> None:
         try:
             client = await connect(info.address)
             print("(ODP with lifecycle events on the embedded Redis)")
-            await orchestration(client, tmp, publisher)
+            floor = await orchestration(client, tmp, publisher)
             print(
                 f"(events delivered {publisher.stats().delivered}, dropped {publisher.stats().dropped})"
             )
-            await data_plane(client, info.address, tmp)
+            await data_plane(client, info.address, tmp, floor)
         finally:
             await publisher.aclose()
             await bus.aclose()
