@@ -108,6 +108,8 @@ def test_column_named(text: str, known: list[str], expected: str | None) -> None
         ("keep the ones whose country is fr", ["country"], False, ["country = 'fr'"]),
         ("keep the ones where it is nice", [], False, []),
         ("keep them, the weather is nice", [], False, []),
+        # a word before `is` names a column only if it is one, or follows where/if/whose
+        ("keep rows if the weather is nice", [], False, []),
         ("keep only the delivered orders", [], False, ["status = 'delivered'"]),
         ("keep the good ones", [], False, []),
         ("keep rows where a = b", [], False, ["a = 'b'"]),
