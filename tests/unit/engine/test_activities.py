@@ -71,9 +71,34 @@ async def needs_extra(params: P, ctx: MethodContext) -> O:
     return O(value=0)
 
 
+class EchoParams(MethodParams):
+    token: str = Field(description="A secret.")
+
+
+class Nested(MethodOutput):
+    text: str = Field(description="The token inside text.")
+    items: list[str] = Field(description="The token inside a list.")
+    nested: dict[str, list[str]] = Field(description="The token inside a mapping of lists.")
+    length: int = Field(description="Not text: kept as it is.")
+
+
+@method("t.careless.echo", kind=MethodKind.TRANSFORM, summary="Return the token everywhere")
+async def careless(params: EchoParams, ctx: MethodContext) -> Nested:
+    """A careless method that returns its secret in every shape of value."""
+    token = params.token
+    return Nested(
+        text=f"key={token}",
+        items=[token, "plain"],
+        nested={"deep": [f"{token}/x"]},
+        length=len(token),
+    )
+
+
 @pytest.fixture
 def activities(tmp_path: Path) -> StepActivities:
-    return StepActivities(Catalog([boundary, make_rows, needs_extra]), Settings(state_dir=tmp_path))
+    return StepActivities(
+        Catalog([boundary, make_rows, needs_extra, careless]), Settings(state_dir=tmp_path)
+    )
 
 
 def step_input(
@@ -175,3 +200,18 @@ async def test_missing_secret(activities: StepActivities) -> None:
     )
     assert error.type == "SecretMissingError"
     assert error.non_retryable
+
+
+async def test_secrets_are_masked_at_any_depth_of_the_output(
+    activities: StepActivities, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ODP_TEST_MASKED", "s3cret-value")
+    out = await run(
+        activities, step_input("t.careless.echo", {"token": "{{ secrets.ODP_TEST_MASKED }}"})
+    )
+    assert out.output == {
+        "text": "key=***",
+        "items": ["***", "plain"],
+        "nested": {"deep": ["***/x"]},
+        "length": len("s3cret-value"),
+    }
