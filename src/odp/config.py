@@ -154,6 +154,11 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_timeout: float = Field(default=60.0, gt=0)
     llm_max_retries: int = Field(default=2, ge=0)
+    agent_embeddings: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="Rank catalog methods for the planner with sentence embeddings too: auto "
+        "(when the ml extra is installed), on (required) or off (BM25 only).",
+    )
 
     # --- MLflow
     mlflow_tracking_uri: str | None = Field(

@@ -15,6 +15,7 @@ from langgraph.graph.state import CompiledStateGraph
 
 from odp.agent.drafting import Drafter
 from odp.agent.nodes import PlanningNodes
+from odp.agent.retrieval import EmbeddingMode
 from odp.agent.state import PlanState
 from odp.catalog import Catalog
 
@@ -67,7 +68,11 @@ def _compile(catalog: Catalog, max_repairs: int) -> CompiledGraph:
 
 
 def build_graph(
-    drafter: Drafter, catalog: Catalog, *, max_repairs: int = DEFAULT_MAX_REPAIRS
+    drafter: Drafter,
+    catalog: Catalog,
+    *,
+    max_repairs: int = DEFAULT_MAX_REPAIRS,
+    embeddings: EmbeddingMode | None = None,
 ) -> CompiledGraph:
     """The compiled planning graph for one drafter and catalog.
 
@@ -80,6 +85,8 @@ def build_graph(
         drafter: who writes and repairs drafts (the LLM drafter or the offline planner).
         catalog: the methods the pipeline may use; the validator checks against it.
         max_repairs: the most repair rounds after the first draft (0: no repair).
+        embeddings: whether retrieval uses sentence embeddings (``auto``, ``on``,
+            ``off``; None: ``ODP_AGENT_EMBEDDINGS``).
 
     Raises:
         ValueError: for a negative ``max_repairs``.
@@ -91,5 +98,6 @@ def build_graph(
     if compiled is None:
         compiled = by_bound[max_repairs] = _compile(catalog, max_repairs)
     return compiled.with_config(
-        configurable={"drafter": drafter}, recursion_limit=recursion_limit(max_repairs)
+        configurable={"drafter": drafter, "embeddings": embeddings},
+        recursion_limit=recursion_limit(max_repairs),
     )

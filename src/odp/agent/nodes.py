@@ -15,10 +15,12 @@ from typing import Any, Final, Literal, cast
 import structlog
 import yaml
 from langchain_core.runnables import RunnableConfig
+from langchain_core.tools import BaseTool
 
 from odp.agent.drafting import Draft, Drafter
 from odp.agent.explain import explain
 from odp.agent.models import PlanAttempt, PlanResult, PlanStatus
+from odp.agent.retrieval import EmbeddingMode, MethodRetriever
 from odp.agent.review import DRAFT_FILE, draft_yaml, review_draft, unanswered
 from odp.agent.state import PlanState
 from odp.agent.tools import search_methods_tool
@@ -60,7 +62,7 @@ class PlanningNodes:
     def __init__(self, catalog: Catalog, *, max_repairs: int) -> None:
         self.catalog = catalog
         self.max_repairs = max_repairs
-        self.search = search_methods_tool(catalog)
+        self._searches: dict[EmbeddingMode | None, BaseTool] = {}
 
     # ------------------------------------------------------------------ nodes
     async def understand(self, state: PlanState) -> dict[str, Any]:
@@ -80,14 +82,27 @@ class PlanningNodes:
         queries = list(dict.fromkeys([request, *clauses]))[:_MAX_QUERIES]
         return {"request": request, "queries": queries}
 
-    async def retrieve(self, state: PlanState) -> dict[str, Any]:
-        """Search the catalog for each clause (through the search tool); best first."""
+    def search(self, embeddings: EmbeddingMode | None = None) -> BaseTool:
+        """The search tool for an embedding mode (None: ``ODP_AGENT_EMBEDDINGS``)."""
+        tool = self._searches.get(embeddings)
+        if tool is None:
+            retriever = MethodRetriever(self.catalog, embeddings=embeddings)
+            tool = self._searches[embeddings] = search_methods_tool(self.catalog, retriever)
+        return tool
+
+    async def retrieve(self, state: PlanState, config: RunnableConfig) -> dict[str, Any]:
+        """Search the catalog for each clause (through the search tool); best first.
+
+        The embedding mode is the run's ``configurable.embeddings`` (see
+        :func:`~odp.agent.graph.build_graph`).
+        """
+        search = self.search(config.get("configurable", {}).get("embeddings"))
         ids: list[str] = []
         for position, query in enumerate(state.queries):
             limit = 2 * _PER_QUERY if position == 0 else _PER_QUERY
             hits = cast(
                 "list[dict[str, Any]]",
-                await self.search.ainvoke({"query": query, "limit": limit}),
+                await search.ainvoke({"query": query, "limit": limit}),
             )
             ids.extend(hit["id"] for hit in hits)
         candidates = list(dict.fromkeys(ids))[:MAX_CANDIDATES] or self.catalog.ids()

@@ -32,7 +32,7 @@ def default_drafter(settings: Settings, catalog: Catalog) -> Drafter:
         return llm_drafter(settings)
     # imported by name: the offline planner is its own package, loaded only when used
     offline = importlib.import_module("odp.agent.offline")
-    planner: Drafter = offline.OfflinePlanner(catalog)
+    planner: Drafter = offline.OfflinePlanner(catalog, embeddings=settings.agent_embeddings)
     return planner
 
 
@@ -51,7 +51,8 @@ async def plan_request(
     Args:
         request: what the pipeline should do, in plain language.
         catalog: the methods the pipeline may use.
-        settings: ODP's settings (the LLM provider, when one is configured).
+        settings: ODP's settings (the LLM provider, when one is configured; whether
+            retrieval uses embeddings).
         drafter: who drafts; by default the LLM drafter when an LLM is configured,
             else the offline planner.
         answers: answers to questions of an earlier ``needs_input`` result, by slot.
@@ -67,7 +68,9 @@ async def plan_request(
         ValueError: for a negative ``max_repairs``.
     """
     chosen = drafter if drafter is not None else default_drafter(settings, catalog)
-    graph = build_graph(chosen, catalog, max_repairs=max_repairs)
+    graph = build_graph(
+        chosen, catalog, max_repairs=max_repairs, embeddings=settings.agent_embeddings
+    )
     state = PlanState(request=request, answers=dict(answers or {}), assume_defaults=assume_defaults)
     config: RunnableConfig = {"recursion_limit": recursion_limit(max_repairs)}
     out = await graph.ainvoke(state, config=config)

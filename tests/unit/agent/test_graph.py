@@ -238,7 +238,9 @@ async def test_a_draft_that_is_not_a_mapping_is_reported_by_the_validator(
 
 async def test_a_request_matching_nothing_hands_the_whole_catalog(catalog: Catalog) -> None:
     drafter = ScriptedDrafter(Draft(valid(), raw=""))
-    await plan(drafter, catalog, request="zzzz qqqq")
+    # with BM25 alone (embeddings would hand the methods nearest in meaning)
+    settings = Settings(agent_embeddings="off")
+    await plan_request("zzzz qqqq", catalog=catalog, settings=settings, drafter=drafter)
 
     assert drafter.calls[0].candidates == catalog.ids()
 
@@ -286,14 +288,16 @@ def test_the_default_drafter_follows_the_settings(
     class FakeOffline:
         name = "offline"
 
-        def __init__(self, catalog: Catalog) -> None:
+        def __init__(self, catalog: Catalog, *, embeddings: str | None = None) -> None:
             self.catalog = catalog
+            self.embeddings = embeddings
 
     module = types.ModuleType("odp.agent.offline")
     module.OfflinePlanner = FakeOffline  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "odp.agent.offline", module)
-    offline = default_drafter(Settings(), catalog)
+    offline = default_drafter(Settings(agent_embeddings="off"), catalog)
     assert isinstance(offline, FakeOffline) and offline.catalog is catalog
+    assert offline.embeddings == "off"  # the setting reaches the offline planner's search
 
 
 async def test_an_llm_without_a_model_is_a_config_error(catalog: Catalog) -> None:

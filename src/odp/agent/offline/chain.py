@@ -20,6 +20,7 @@ from odp.agent.offline import slots
 from odp.agent.offline.clauses import Clause, Request
 from odp.agent.offline.columns import ColumnBook
 from odp.agent.offline.intents import Intent, clause_intents, file_format
+from odp.agent.retrieval import MethodRetriever
 from odp.catalog import Catalog, MethodKind
 
 __all__ = ["Builder", "StepDraft"]
@@ -67,6 +68,7 @@ _TIME_GROUPS: Final = {
     "hour": "hour",
 }
 _RETRIEVAL_MIN_SCORE: Final = 4.0
+_RETRIEVAL_MIN_COSINE: Final = 0.4  # MiniLM: a clause and the method it asks for score 0.4-0.5
 _BOTH: Final = re.compile(r"\b(?:both|each of them|all of them|each source|either)\b")
 _REDUCERS: Final = frozenset(
     [
@@ -131,10 +133,19 @@ class Builder:
         catalog: the methods (every step's method is checked against it).
         columns: the columns each method's rows have.
         answers: answers to earlier questions, by slot.
+        retriever: ranks the catalog's methods for a clause no rule reads.
     """
 
-    def __init__(self, catalog: Catalog, columns: ColumnBook, answers: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        columns: ColumnBook,
+        answers: Mapping[str, Any],
+        *,
+        retriever: MethodRetriever,
+    ) -> None:
         self.catalog = catalog
+        self.retriever = retriever
         self.book = columns
         self.answers = dict(answers)
         self.steps: list[StepDraft] = []
@@ -279,9 +290,10 @@ class Builder:
         """A clause no rule understood: the catalog's best match, if it needs only the rows."""
         if self.current is None:
             return
-        for hit in self.catalog.search(clause.text, kind=MethodKind.TRANSFORM, limit=3):
+        for hit in self.retriever.hits(clause.text, kind=MethodKind.TRANSFORM, limit=3):
             required = {n for n, f in hit.spec.params_model.model_fields.items() if f.is_required()}
-            if hit.score >= _RETRIEVAL_MIN_SCORE and required <= {"data"}:
+            close = hit.cosine is not None and hit.cosine >= _RETRIEVAL_MIN_COSINE
+            if (hit.bm25 >= _RETRIEVAL_MIN_SCORE or close) and required <= {"data"}:
                 why = f"{self._quote(clause)}; the catalog's search ranked it first"
                 self.add(hit.spec.id, {}, why)
                 return

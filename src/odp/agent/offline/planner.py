@@ -21,6 +21,7 @@ from odp.agent.offline.clauses import Clause, Request, read_request
 from odp.agent.offline.columns import ColumnBook
 from odp.agent.offline.intents import clause_intents
 from odp.agent.offline.repair import repair_pipeline
+from odp.agent.retrieval import EmbeddingMode, MethodRetriever
 from odp.catalog import Catalog, MethodSpec
 from odp.spec import Diagnostic
 
@@ -41,11 +42,14 @@ class OfflinePlanner:
 
     Args:
         catalog: the methods a draft may use.
+        embeddings: whether the search for clauses no rule reads uses sentence
+            embeddings (``auto``, ``on``, ``off``; None: ``ODP_AGENT_EMBEDDINGS``).
     """
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, *, embeddings: EmbeddingMode | None = None) -> None:
         self.catalog = catalog
         self.columns = ColumnBook(catalog)
+        self.retriever = MethodRetriever(catalog, embeddings=embeddings)
 
     @property
     def name(self) -> str:
@@ -54,7 +58,7 @@ class OfflinePlanner:
 
     def plan(self, request: str, answers: Mapping[str, Any] | None = None) -> Draft:
         """A draft for a request (the synchronous core of :meth:`draft`)."""
-        builder = Builder(self.catalog, self.columns, answers or {})
+        builder = Builder(self.catalog, self.columns, answers or {}, retriever=self.retriever)
         builder.build(read_request(request, stands_alone=_stands_alone))
         pipeline = builder.pipeline()
         return Draft(
