@@ -138,9 +138,7 @@ class PipelineWorkflow:
                 ready.sort(key=order.__getitem__)
         except asyncio.CancelledError:
             await self._stop(running, StepStatus.CANCELLED)
-            for state in self._states.values():
-                if state.status is StepStatus.PENDING:
-                    state.status = StepStatus.CANCELLED
+            self._settle_pending(StepStatus.CANCELLED)
             self._state = RunState.CANCELLED
             self._finished_at = workflow.now()
             # a cancelled workflow may still run activities after catching the cancellation
@@ -148,9 +146,7 @@ class PipelineWorkflow:
             raise
         if self._error is not None:
             await self._stop(running, StepStatus.CANCELLED)
-            for state in self._states.values():
-                if state.status is StepStatus.PENDING:
-                    state.status = StepStatus.SKIPPED
+            self._settle_pending(StepStatus.SKIPPED)
             self._state = RunState.FAILED
             self._finished_at = workflow.now()
             error = self._error
@@ -292,9 +288,9 @@ class PipelineWorkflow:
     def _finish(self, step: PlannedStep, task: asyncio.Task[StepOutput]) -> bool:
         """Record a finished step; whether it succeeded."""
         state = self._states[step.name]
+        assert state.started_at is not None  # set by _start, which made the task
         state.finished_at = workflow.now()
-        if state.started_at is not None:
-            state.duration_s = (state.finished_at - state.started_at).total_seconds()
+        state.duration_s = (state.finished_at - state.started_at).total_seconds()
         exc = task.exception()
         if exc is None:
             out = task.result()
@@ -320,17 +316,26 @@ class PipelineWorkflow:
         if self._error is None:
             self._error = error
 
+    def _settle_pending(self, status: StepStatus) -> None:
+        """Give every step that never started its final status; the others keep theirs."""
+        for state in self._states.values():
+            if state.status is StepStatus.PENDING:
+                state.status = status
+
     async def _stop(self, running: dict[asyncio.Task[StepOutput], str], status: StepStatus) -> None:
-        """Cancel running steps and wait until their activities have stopped."""
+        """Cancel running steps and wait until their activities have stopped.
+
+        Every step in ``running`` is still RUNNING: only ``_finish`` records an outcome,
+        and it is called for a step once its task has left ``running``.
+        """
         for task in running:
             task.cancel()
         for task, name in running.items():
             with contextlib.suppress(BaseException):  # the cancellation we asked for
                 await task
             state = self._states[name]
-            if state.status is StepStatus.RUNNING:
-                state.status = status
-                state.finished_at = workflow.now()
+            state.status = status
+            state.finished_at = workflow.now()
         running.clear()
 
 

@@ -11,7 +11,7 @@ import pytest
 from temporalio.client import Client
 
 from odp.catalog import Catalog
-from odp.engine import EngineClient, RunState, StepStatus
+from odp.engine import EngineClient, PipelineResult, RunState, StepStatus
 from odp.errors import RunCancelledError, RunNotFoundError, StepFailedError
 from tests.fixtures.temporal import RunPipeline, WorkerFactory, compile_source
 
@@ -215,6 +215,46 @@ transforms:
         "s": StepStatus.CANCELLED,
         "after": StepStatus.CANCELLED,
     }
+
+
+async def test_cancellation_keeps_finished_steps_and_cancels_the_rest(
+    engine: EngineClient, worker: WorkerFactory, engine_catalog: Catalog, tmp_path: Path
+) -> None:
+    marker = tmp_path / "markers"
+    plan = compile_source(
+        f"""
+name: cancel-midway
+sources:
+  - {{name: a, method: test.values.make, params: {{n: 2}}}}
+transforms:
+  - name: s
+    method: test.sleep.run
+    params: {{seconds: 120, marker_dir: "{marker}/{{{{ a.n }}}}"}}
+  - name: after
+    method: test.echo.value
+    params: {{value: "{{{{ s.slept }}}}"}}
+""",
+        engine_catalog,
+    )
+    async with worker():
+        run_id = await engine.submit(plan)
+        for _ in range(200):
+            if (marker / "2" / "started-s-1").exists():
+                break
+            await asyncio.sleep(0.05)
+        await engine.cancel(run_id)
+        with pytest.raises(RunCancelledError):
+            await engine.result(run_id)
+        progress = await engine.progress(run_id)
+    assert progress.state is RunState.CANCELLED
+    states = {s.name: s for s in progress.steps}
+    # the step that finished before the cancellation keeps its outcome and output
+    assert states["a"].status is StepStatus.COMPLETED
+    assert states["a"].output == {"n": 2, "text": "n is 2", "items": [0, 1]}
+    assert states["s"].status is StepStatus.CANCELLED
+    assert states["s"].finished_at is not None
+    assert states["after"].status is StepStatus.CANCELLED
+    assert states["after"].started_at is None
 
 
 async def test_cache_hits_and_opt_outs(run_pipeline: RunPipeline, tmp_path: Path) -> None:
@@ -427,3 +467,35 @@ transforms:
 """
     )
     assert result.steps[0].status is StepStatus.COMPLETED
+
+
+async def test_two_parallel_steps_that_both_fail_report_the_first(
+    run_pipeline: RunPipeline,
+) -> None:
+    # b and c become ready together (when a finishes) and both fail as they start
+    with pytest.raises(StepFailedError) as info:
+        await run_pipeline(
+            """
+name: both-fail
+sources:
+  - {name: a, method: test.echo.value, params: {value: null}}
+transforms:
+  - {name: b, method: test.echo.value, params: {value: "{{ a.value.first }}"}}
+  - {name: c, method: test.echo.value, params: {value: "{{ a.value.second }}"}}
+  - {name: d, method: test.echo.value, params: {value: ["{{ b.value }}", "{{ c.value }}"]}}
+"""
+        )
+    # the run reports the first failure in plan order; the second is kept on its step
+    assert (info.value.step, info.value.error_type) == ("b", "TemplateError")
+    result = info.value.result
+    assert isinstance(result, PipelineResult)
+    states = {s.name: s for s in result.steps}
+    assert [states[n].status for n in "abcd"] == [
+        StepStatus.COMPLETED,
+        StepStatus.FAILED,
+        StepStatus.FAILED,
+        StepStatus.SKIPPED,
+    ]
+    assert result.error is not None and result.error.step == "b"
+    assert states["c"].error is not None and states["c"].error.step == "c"
+    assert "a.value is empty" in states["c"].error.message
