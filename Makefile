@@ -10,6 +10,8 @@ BIN    := $(VENV)/bin
 TORCH  ?= torch==2.13.0
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 PYTEST_ARGS ?=
+# code that must be fully covered (lines and branches) besides odp.spec
+FULLY_COVERED := src/odp/engine/workflows.py,src/odp/engine/activities.py,src/odp/engine/lifecycle.py,src/odp/agent/*
 
 .PHONY: demo test format lint typecheck pytest bench clean
 
@@ -51,6 +53,9 @@ pytest: $(VENV)/.dev
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests (exit 5): nothing to fail"; exit 0; fi; exit $$rc
 	$(BIN)/python -m coverage report --include='src/odp/spec/*' --fail-under=100 --skip-covered > /dev/null \
 	  || { $(BIN)/python -m coverage report --include='src/odp/spec/*' --skip-covered; echo "odp.spec must be fully covered"; exit 1; }
+	$(BIN)/python -m coverage report --include='$(FULLY_COVERED)' --fail-under=100 --skip-covered > /dev/null \
+	  || { $(BIN)/python -m coverage report --include='$(FULLY_COVERED)' --skip-covered; \
+	       echo "the workflow, its activities, lifecycle events and odp.agent must be fully covered (lines and branches): the files listed above are not"; exit 1; }
 
 test: lint typecheck pytest
 
