@@ -40,7 +40,11 @@ class Draft:
 
 
 class Drafter(Protocol):
-    """Writes and repairs pipeline drafts. Implementations must never return None."""
+    """Writes and repairs pipeline drafts. Implementations must never return None.
+
+    A drafter that ignores ``candidates`` may say so with a class attribute
+    ``uses_candidates = False``; the graph then retrieves them cheaply (BM25 only).
+    """
 
     @property
     def name(self) -> str:

@@ -68,9 +68,10 @@ async def plan_request(
         ValueError: for a negative ``max_repairs``.
     """
     chosen = drafter if drafter is not None else default_drafter(settings, catalog)
-    graph = build_graph(
-        chosen, catalog, max_repairs=max_repairs, embeddings=settings.agent_embeddings
-    )
+    # a drafter that does not read the candidates (the offline planner) gets them from
+    # BM25 alone: loading the embedding model would cost seconds for nothing
+    retrieval = settings.agent_embeddings if getattr(chosen, "uses_candidates", True) else "off"
+    graph = build_graph(chosen, catalog, max_repairs=max_repairs, embeddings=retrieval)
     state = PlanState(request=request, answers=dict(answers or {}), assume_defaults=assume_defaults)
     config: RunnableConfig = {"recursion_limit": recursion_limit(max_repairs)}
     out = await graph.ainvoke(state, config=config)

@@ -321,3 +321,31 @@ async def test_one_compiled_graph_serves_drafters_side_by_side(catalog: Catalog)
 async def test_a_graph_run_without_a_drafter_says_so(catalog: Catalog) -> None:
     with pytest.raises(PlanningError, match="without a drafter"):
         await _compile(catalog, 0).ainvoke(PlanState(request=REQUEST))
+
+
+async def test_a_drafter_that_ignores_candidates_gets_them_without_embeddings(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import odp.agent.planner as planner_module
+
+    modes: list[object] = []
+    real_build = planner_module.build_graph
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        modes.append(kwargs.pop("embeddings"))
+        return real_build(*args, **kwargs, embeddings="off")  # no model load in this test
+
+    monkeypatch.setattr(planner_module, "build_graph", spy)
+    settings = Settings(agent_embeddings="on")
+
+    reader = ScriptedDrafter(Draft(valid(), "raw", notes=NOTES))
+    await plan_request(REQUEST, catalog=catalog, settings=settings, drafter=reader)
+
+    class Blind(ScriptedDrafter):
+        uses_candidates = False
+
+    blind = Blind(Draft(valid(), "raw", notes=NOTES))
+    result = await plan_request(REQUEST, catalog=catalog, settings=settings, drafter=blind)
+    assert result.ok, result.diagnostics
+    assert modes == ["on", "off"]
+    assert blind.calls[0].candidates  # still retrieved, by BM25 alone

@@ -46,6 +46,10 @@ class OfflinePlanner:
             embeddings (``auto``, ``on``, ``off``; None: ``ODP_AGENT_EMBEDDINGS``).
     """
 
+    uses_candidates = False
+    """The planner retrieves per clause itself: the graph's candidates are not read, so the
+    graph need not pay for embedding them."""
+
     def __init__(self, catalog: Catalog, *, embeddings: EmbeddingMode | None = None) -> None:
         self.catalog = catalog
         self.columns = ColumnBook(catalog)
