@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 from temporalio.client import (
     Client,
+    WorkflowExecution,
     WorkflowExecutionDescription,
     WorkflowFailureError,
     WorkflowHandle,
@@ -287,27 +288,10 @@ class EngineClient:
         limit: int = 20,
     ) -> list[RunInfo]:
         """Recent runs, newest first, from Temporal visibility."""
-        clauses = ["WorkflowType = 'PipelineWorkflow'"]
-        if workspace is not None:
-            clauses.append(f"OdpWorkspace = {_quote(workspace)}")
-        if pipeline is not None:
-            clauses.append(f"OdpPipeline = {_quote(pipeline)}")
-        if state is not None:
-            clauses.append(f"ExecutionStatus = '{_QUERY_STATES[state]}'")
-        query = " AND ".join(clauses)
+        query = _runs_query(workspace=workspace, state=state, pipeline=pipeline)
         runs: list[RunInfo] = []
         async for execution in self.client.list_workflows(query, limit=limit):
-            memo = await execution.memo()
-            runs.append(
-                RunInfo(
-                    run_id=execution.id,
-                    pipeline=str(memo.get("pipeline", "")),
-                    workspace=str(memo.get("workspace", "default")),
-                    state=_STATES.get(execution.status or Status.RUNNING, RunState.RUNNING),
-                    started_at=execution.start_time,
-                    finished_at=execution.close_time,
-                )
-            )
+            runs.append(await _info(execution))
         return runs
 
     async def list_runs_page(
@@ -325,15 +309,10 @@ class EngineClient:
             ValueError: when ``page_token`` is not one this method returned.
             ExecutionError: when Temporal cannot be asked.
         """
-        clauses = ["WorkflowType = 'PipelineWorkflow'"]
-        if workspace is not None:
-            clauses.append(f"OdpWorkspace = {_quote(workspace)}")
-        if pipeline is not None:
-            clauses.append(f"OdpPipeline = {_quote(pipeline)}")
-        if state is not None:
-            clauses.append(f"ExecutionStatus = '{_QUERY_STATES[state]}'")
         pages = self.client.list_workflows(
-            " AND ".join(clauses), page_size=page_size, next_page_token=page_token
+            _runs_query(workspace=workspace, state=state, pipeline=pipeline),
+            page_size=page_size,
+            next_page_token=page_token,
         )
         try:
             await pages.fetch_next_page()
@@ -343,17 +322,7 @@ class EngineClient:
             raise ExecutionError(f"could not list runs: {e.message}") from e
         runs: list[RunInfo] = []
         for execution in pages.current_page or []:
-            memo = await execution.memo()
-            runs.append(
-                RunInfo(
-                    run_id=execution.id,
-                    pipeline=str(memo.get("pipeline", "")),
-                    workspace=str(memo.get("workspace", "default")),
-                    state=_STATES.get(execution.status or Status.RUNNING, RunState.RUNNING),
-                    started_at=execution.start_time,
-                    finished_at=execution.close_time,
-                )
-            )
+            runs.append(await _info(execution))
         return runs, pages.next_page_token
 
     async def count_runs(self, *, state: RunState | None = None) -> int:
@@ -372,24 +341,37 @@ class EngineClient:
             await asyncio.sleep(poll)
 
 
+def _runs_query(*, workspace: str | None, state: RunState | None, pipeline: str | None) -> str:
+    """The visibility query of ODP's runs, filtered by what is given."""
+    clauses = ["WorkflowType = 'PipelineWorkflow'"]
+    if workspace is not None:
+        clauses.append(f"OdpWorkspace = {_quote(workspace)}")
+    if pipeline is not None:
+        clauses.append(f"OdpPipeline = {_quote(pipeline)}")
+    if state is not None:
+        clauses.append(f"ExecutionStatus = '{_QUERY_STATES[state]}'")
+    return " AND ".join(clauses)
+
+
 def _quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-async def _memo(description: WorkflowExecutionDescription) -> dict[str, Any]:
-    memo = await description.memo()
+async def _memo(execution: WorkflowExecution) -> dict[str, Any]:
+    memo = await execution.memo()
     return dict(memo)
 
 
-async def _info(description: WorkflowExecutionDescription) -> RunInfo:
-    memo = await _memo(description)
+async def _info(execution: WorkflowExecution) -> RunInfo:
+    """A run as listings show it, from a listed or a described workflow execution."""
+    memo = await _memo(execution)
     return RunInfo(
-        run_id=description.id,
+        run_id=execution.id,
         pipeline=str(memo.get("pipeline", "")),
         workspace=str(memo.get("workspace", "default")),
-        state=_STATES.get(description.status or Status.RUNNING, RunState.RUNNING),
-        started_at=description.start_time,
-        finished_at=description.close_time,
+        state=_STATES.get(execution.status or Status.RUNNING, RunState.RUNNING),
+        started_at=execution.start_time,
+        finished_at=execution.close_time,
     )
 
 
