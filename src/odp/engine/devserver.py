@@ -39,6 +39,17 @@ __all__ = [
 ]
 
 SEARCH_ATTRIBUTES = {"OdpWorkspace": "Keyword", "OdpPipeline": "Keyword"}
+
+# Write-ahead logging, synced at checkpoints: a committed transaction survives the server
+# or the laptop's processes being killed (SQLite's WAL guarantee), and the server no longer
+# waits for an fsync of the journal on every history event. Only a power cut can lose the
+# last few transactions, which the embedded default accepts; a cluster uses its own store.
+_SQLITE_PRAGMAS = (
+    "--sqlite-pragma",
+    "journal_mode=wal",
+    "--sqlite-pragma",
+    "synchronous=normal",
+)
 _STATE_FILE = "temporal.json"
 
 
@@ -172,6 +183,7 @@ class EmbeddedTemporal:
             "--log-level",
             "warn",
             "--ui-disable-news-fetch",
+            *_SQLITE_PRAGMAS,
         ]
         args += ["--ui-port", str(ui_port)] if self.ui else ["--headless"]
         for name, kind in SEARCH_ATTRIBUTES.items():

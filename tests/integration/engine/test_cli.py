@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import sqlite3
 import time
 import traceback
 from collections.abc import Iterator
@@ -44,6 +46,11 @@ def test_run_the_quickstart_on_the_embedded_server(tmp_path: Path) -> None:
     assert f"save wrote 6 rows to {out}" in output
     assert "electronics" in output  # the preview of the last dataset
     assert out.read_text().startswith("category,orders,revenue")
+
+    # the server keeps its state in SQLite under the state folder, in write-ahead-log mode
+    database = Path(os.environ["ODP_STATE_DIR"]) / "temporal.db"
+    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as con:
+        assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
     # the server's state survives: a new server process sees the finished run
     code, output = odp("runs", "--json")
