@@ -351,12 +351,18 @@ class Builder:
                 "feed", "url", "Which RSS or Atom feed should be read (its URL)?"
             )
         if method == "sql.query.read":
-            sql = [lit.value for lit in self.request.literals if lit.kind == "quote"]
+            # the SQL the clause quotes, else the table it names, else any quoted SQL
+            here = [lit.value for _, lit in clause.literals(self.request, "quote")]
+            anywhere = [lit.value for lit in self.request.literals if lit.kind == "quote"]
+            sql = [*here, *([params["query"]] if "query" in params else []), *anywhere]
             params["query"] = (
                 sql[0]
                 if sql
                 else self._ask("rows", "query", "Which SQL query should be run on the database?")
             )
+            table = re.search(r"\bfrom\s+([A-Za-z_]\w*)", params["query"] or "", re.IGNORECASE)
+            file_base = table.group(1) if table else None
+            self.topic = self.topic or file_base
         self.add(method, params, self._quote(clause), base=file_base, data=False)
 
     def _on_pages(self, intent: Intent) -> None:
@@ -801,13 +807,17 @@ class Builder:
                     "sqlite:///out/odp.db",
                 )
             value = None
+            # after the database the clause reads from, if any (*copy the orders table from
+            # A into the archive table of B*)
+            read = [p for p, _ in clause.literals(self.request, "db") if p < intent.pos]
+            text = clause.text[read[-1] :] if read else clause.text
             for pattern in (
                 r"\btable\s+(?:named\s+|called\s+)?([a-z_][\w.]*)",
                 r"\b(?:the|a)\s+([a-z_][\w.]*)\s+table\b",
                 r"\binto\s+([a-z_][\w.]*)\b",
             ):
-                table = re.search(pattern, clause.text)
-                if table and table.group(1) not in ("the", "a", "table", "in", "of"):
+                table = re.search(pattern, text)
+                if table and table.group(1) not in ("the", "a", "table", "in", "of", "from"):
                     value = table.group(1)
                     break
             params["table"] = value or self._ask(

@@ -44,9 +44,8 @@ _TYPOS: Final = {
 }
 _WORD: Final = re.compile(r"(?<![\w/.])([A-Za-z]+/?)(?![\w/.])")
 _QUOTE: Final = re.compile(r"\"([^\"]+)\"|“([^”]+)”|(?<![\w'])'([^']+)'(?![\w'])")
-_DB_URL: Final = re.compile(
-    r"\b(?:sqlite|postgres(?:ql)?|mysql|duckdb|mssql)(?:\+\w+)?://[^\s,;()\"']+"
-)
+_DB_SCHEME: Final = r"\b(?:sqlite|postgres(?:ql)?|mysql|duckdb|mssql)(?:\+\w+)?://"
+_DB_URL: Final = re.compile(_DB_SCHEME + r"[^\s,;()\"']+")
 _URL: Final = re.compile(r"\bhttps?://[^\s,;()\"'<>]+")
 _PATH: Final = re.compile(
     r"(?<![\w/.@#-])(?:[\w.*-]+/)*[\w*-]+\.(?:csv|tsv|parquet|pq|jsonl|ndjson|json|db)\b"
@@ -54,7 +53,11 @@ _PATH: Final = re.compile(
 )
 _SQL: Final = re.compile(
     r"\bselect\s.+?\bfrom\b.*?(?=\s+-\s|\s+-$|\s+and then\b|"
-    r"\s+and (?:save|write|store|export)\b|;|$)",
+    r"\s+and (?:save|write|store|export)\b|;|$|"
+    # the database it runs on (`SELECT ... FROM t against sqlite:///app.db`) is not SQL
+    r"\s+(?:(?:against|on|in|from|at|using|over|via|with)\s+(?:[\w-]+\s+){0,3})?"
+    + _DB_SCHEME
+    + ")",
     re.IGNORECASE,
 )
 _BOUNDARY: Final = re.compile(

@@ -49,6 +49,15 @@ _PLATFORMS: Final = [
     ),
 ]
 _SELECT: Final = re.compile(r"\s*\(?\s*(?:select|with)\s", re.IGNORECASE)
+_TABLE_READ: Final = re.compile(
+    r"\b(?:from|read|load|pull|get|fetch|query|dump|export|copy|take|grab|scan)\s+"
+    r"(?:(?:everything|all(?: of)?(?: the)?(?: rows)?|the rows|the whole|the entire|every row)\s+)?"
+    r"(?:(?:from|in|of)\s+)?(?:the\s+)?"
+    r"(?:table\s+(?:named\s+|called\s+)?([a-z_][\w.]*)|([a-z_][\w.]*)\s+table)\b"
+)
+_NOT_TABLES: Final = frozenset(
+    ["a", "an", "the", "this", "that", "one", "same", "whole", "entire", "in", "of", "on", "from"]
+)
 _OUT_DIR: Final = re.compile(r"(?:\./)?(?:out|output|outputs|exports?|results)/")
 _HOOK: Final = re.compile(r"\b(?:webhook|hook|slack|notify|alert|post (?:them|it|the)|send|push)\b")
 _API: Final = re.compile(r"\b(?:api|json|endpoint|rest)\b")
@@ -110,6 +119,24 @@ def _writes_at(clause: Clause, request: Request, pos: int) -> bool:
     return bool(_TO.search(before))
 
 
+def _read_table(clause: Clause, request: Request, pos: int) -> str | None:
+    """The table a clause reads from the database at ``pos``: None if it reads none.
+
+    *pull everything from the invoices table in ...*: looked for between the databases
+    before and after it; empty when a table is read but not named (*from a table*).
+    """
+    others = [p for p, _ in clause.literals(request, "db")]
+    start = max((p for p in others if p < pos), default=0)
+    end = min((p for p in others if p > pos), default=len(clause.text))
+    found = None
+    for match in _TABLE_READ.finditer(clause.text[start:end]):
+        table = match.group(1) or match.group(2)
+        if table not in _NOT_TABLES:
+            return str(table)
+        found = ""  # `read from a table in ...`: which one is not said
+    return found
+
+
 def _sources(clause: Clause, request: Request, written: frozenset[int]) -> list[Intent]:
     intents: list[Intent] = []
     text = clause.text
@@ -167,10 +194,13 @@ def _sources(clause: Clause, request: Request, written: frozenset[int]) -> list[
             method = f"file.{file_format(lit.value)}.read"
             intents.append(Intent("source", pos, clause, method, {"path": lit.value}))
     for pos, lit in clause.literals(request, "db"):
-        if not _writes_at(clause, request, pos) and not re.search(
-            r"\btable\b", text[pos:] + text[:pos]
-        ):
-            intents.append(Intent("source", pos, clause, "sql.query.read", {"url": lit.value}))
+        table = _read_table(clause, request, pos)
+        if _writes_at(clause, request, pos) or (table is None and re.search(r"\btable\b", text)):
+            continue
+        params = {"url": lit.value}
+        if table:
+            params["query"] = f"SELECT * FROM {table}"
+        intents.append(Intent("source", pos, clause, "sql.query.read", params))
     return intents
 
 
@@ -181,8 +211,11 @@ def _sinks(clause: Clause, request: Request, written: frozenset[int]) -> list[In
         if _literal_id(clause, pos) in written:
             method = f"file.{file_format(lit.value)}.write"
             intents.append(Intent("sink", pos, clause, method, {"path": lit.value}))
+    reads = False
     for pos, lit in clause.literals(request, "db"):
-        if _writes_at(clause, request, pos) or re.search(r"\btable\b", text):
+        if _read_table(clause, request, pos) is not None:
+            reads = True
+        elif _writes_at(clause, request, pos) or re.search(r"\btable\b", text):
             intents.append(Intent("sink", pos, clause, "sql.table.write", {"url": lit.value}))
     for pos, lit in clause.literals(request, "url"):
         if _HOOK.search(text) and not re.search(r"\b(?:rss|atom|feeds?)\b", text):
@@ -190,7 +223,11 @@ def _sinks(clause: Clause, request: Request, written: frozenset[int]) -> list[In
     wants_file = re.search(
         r"\b(?:csv|parquet|jsonl|json|excel|spreadsheet)\s+(?:file|export)", text
     ) and not re.search(r"\b(?:read|load|open|import|ingest)\b", text)
-    if not intents and (_WRITE.search(text) or re.search(r"\btable\b", text) or wants_file):
+    if (
+        not intents
+        and not reads
+        and (_WRITE.search(text) or re.search(r"\btable\b", text) or wants_file)
+    ):
         table = re.search(r"\btable\b", text)
         if table and (_WRITE.search(text) or re.search(r"\b(?:append|insert|load)\w*\b", text)):
             intents.append(Intent("sink", table.start(), clause, "sql.table.write", {}))
