@@ -52,8 +52,11 @@ _PATH: Final = re.compile(
     r"|(?<![\w/.@#-])(?:\./|~/|/)?(?:data|out|output|exports?|tmp)/[\w./*-]+"
 )
 _SQL: Final = re.compile(
-    r"\bselect\s.+?\bfrom\b.*?(?=\s+-\s|\s+-$|\s+and then\b|"
-    r"\s+and (?:save|write|store|export)\b|;|$|"
+    r"\bselect\s.+?\bfrom\b.*?(?=\s+--?\s|\s+-$|,?\s+and then\b|,\s+then\b|"
+    r",?\s+and (?:save|write|store|export)\b|;|$|"
+    # a new instruction after a comma (`FROM t, embed the body`); `count(*)` is SQL
+    r",\s+(?:save|write|store|export|keep|sort|embed|cluster|score|detect|count|join|dedupe|"
+    r"filter|send|post|train|merge|combine)\b(?!\s*\()|"
     # the database it runs on (`SELECT ... FROM t against sqlite:///app.db`) is not SQL
     r"\s+(?:(?:against|on|in|from|at|using|over|via|with)\s+(?:[\w-]+\s+){0,3})?"
     + _DB_SCHEME
@@ -200,6 +203,28 @@ def _fix_typos(text: str) -> str:
     return _WORD.sub(fix, text)
 
 
+def _sql_end(sql: str) -> int:
+    """Where SQL written in brackets ends: at the bracket that closes more than it opened."""
+    depth = 0
+    for i, char in enumerate(sql):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return i
+    return len(sql)
+
+
+def _take_sql(text: str, literals: list[Literal_]) -> str:
+    """Unquoted SQL taken out as quotes: ``(SELECT * FROM t) joined to ...`` ends at ``)``."""
+    pos = 0
+    while match := _SQL.search(text, pos):
+        end = match.start() + _sql_end(match.group(0))
+        literals.append(Literal_("quote", text[match.start() : end].strip()))
+        placeholder = f" ⟨{len(literals) - 1}⟩ "
+        text = text[: match.start()] + placeholder + text[end:]
+        pos = match.start() + len(placeholder)
+    return text
+
+
 def _take_literals(text: str, literals: list[Literal_]) -> str:
     def keep(kind: LiteralKind) -> Callable[[re.Match[str]], str]:
         def replace(match: re.Match[str]) -> str:
@@ -213,7 +238,7 @@ def _take_literals(text: str, literals: list[Literal_]) -> str:
         return replace
 
     text = _QUOTE.sub(keep("quote"), text)
-    text = _SQL.sub(keep("quote"), text)
+    text = _take_sql(text, literals)
     text = _DB_URL.sub(keep("db"), text)
     text = _URL.sub(keep("url"), text)
     return _PATH.sub(keep("path"), text)

@@ -38,6 +38,18 @@ def _added_columns(spec: MethodSpec[Any, Any]) -> list[str]:
     return _NAME.findall(match.group(1)) if match else []
 
 
+def _selected(query: Any) -> list[str]:
+    """The columns a query's SELECT names (``a, b AS c`` → a, c); none for ``*`` or SQL."""
+    match = re.match(r"\s*select\s+(.+?)\s+from\b", str(query or ""), re.I | re.S)
+    names = []
+    for item in match.group(1).split(",") if match else []:
+        name = re.fullmatch(r"\s*(?:\w+\.)?(\w+)(?:\s+as\s+(\w+))?\s*", item, re.I)
+        if name is None:
+            return []
+        names.append((name.group(2) or name.group(1)).lower())
+    return names
+
+
 class ColumnBook:
     """Known columns per method: those a source yields, those a transform adds.
 
@@ -56,6 +68,8 @@ class ColumnBook:
 
     def after(self, method: str, upstream: list[str], params: Mapping[str, Any]) -> list[str]:
         """The columns after a step of ``method`` over rows with ``upstream`` columns."""
+        if method == "sql.query.read":
+            return _selected(params.get("query"))
         if method in self.rows:
             return list(self.rows[method])
         columns = list(upstream)

@@ -63,3 +63,23 @@ def test_clause_literals_by_kind() -> None:
     clause = read.clauses[0]
     assert [lit.kind for _, lit in clause.literals(read, "path")] == ["path"]
     assert len(clause.literals(read)) == 2
+
+
+def test_sql_in_brackets_ends_at_its_closing_bracket() -> None:
+    read = read_request(
+        "rows of sqlite:///a.db (SELECT a FROM t WHERE b IN (1, 2)) joined to data/u.csv, "
+        "then (SELECT c FROM u) too"
+    )
+    quotes = [lit.value for lit in read.literals if lit.kind == "quote"]
+    assert quotes == ["SELECT a FROM t WHERE b IN (1, 2)", "SELECT c FROM u"]
+    assert read.clauses[0].text == "rows of ⟨2⟩ ⟨0⟩ joined to ⟨3⟩"  # both SQL come first
+
+
+def test_sql_ends_where_a_new_instruction_starts() -> None:
+    for request, sql in [
+        ("SELECT a, count(*) FROM t GROUP BY a, embed it", "SELECT a, count(*) FROM t GROUP BY a"),
+        ("SELECT a FROM t, then sort by a", "SELECT a FROM t"),
+        ("SELECT a FROM t -- sort by a", "SELECT a FROM t"),
+        ("SELECT a, count (*) FROM t, count (x)", "SELECT a, count (*) FROM t, count (x)"),
+    ]:
+        assert read_request(request).literals[0].value == sql

@@ -71,3 +71,17 @@ def test_the_sql_of_the_clause_then_its_table_then_other_quotes(planner: Offline
     assert step(named, "sql.query.read")["query"] == "SELECT * FROM crates"
     written = planner.plan("run SELECT a FROM t on the events database sqlite:///e.db")
     assert step(written, "sql.query.read")["query"] == "SELECT a FROM t"
+
+
+def test_the_columns_a_query_selects_are_the_rows_columns(planner: OfflinePlanner) -> None:
+    draft = planner.plan(
+        "read sqlite:///b.db with SELECT p.title, p.body AS content FROM posts p, "
+        "score the sentiment of the content"
+    )
+    assert step(draft, "nlp.text.sentiment")["column"] == "content"
+    starred = planner.plan("read sqlite:///b.db with SELECT * FROM posts, detect the language")
+    assert "column" not in step(starred, "nlp.text.language")
+    computed = planner.plan(
+        "read sqlite:///b.db with SELECT upper(title) FROM posts, detect the language of it"
+    )
+    assert "column" not in step(computed, "nlp.text.language")
