@@ -101,6 +101,10 @@ _COLUMN_SYNONYMS: Final = {
     "body": ("text",),
     "content": ("text",),
 }
+_KEY_PAIR: Final = re.compile(
+    r"\b(?:has|have|uses?)\s+(?:the\s+|a\s+)?(?:column\s+)?([a-z_][a-z0-9_]*)\b.*?"
+    r"\b(?:calls?|names?)\s+it\s+([a-z_][a-z0-9_]*)\b"
+)
 _SOURCE_NOUNS: Final = {
     "social.twitter.search": r"tweets|posts|results",
     "social.reddit.search": r"threads|posts|results",
@@ -647,17 +651,25 @@ class Builder:
             r"\b(?:on|by|using|via)\s+(?:the\s+)?(?:(?:[a-z]+)\s+)?([a-z_][a-z0-9_]*)\s*$|\b(?:on|by|using)\s+(?:the\s+)?([a-z_]*_[a-z0-9_]*|id|key|url|email|author|name|date)\b",
             clause.text,
         )
-        if key is None:
-            if re.search(r"\b(?:combine\w*|merge\w*|union|together|into one)\b", clause.text):
-                self._union(clause, left, right)
-            return
-        column = key.group(1) or key.group(2)
         params: dict[str, Any] = {
             "left": f"{{{{ {left.name}.data }}}}",
             "right": f"{{{{ {right.name}.data }}}}",
         }
+        # the key named on each side, maybe in the next clause (*orders have product_id,
+        # the csv calls it id*)
+        following = self.request.clauses[clause.index + 1 : clause.index + 2]
+        pair = _KEY_PAIR.search(" , ".join([clause.text, *(c.text for c in following)]))
+        if key is None and pair is not None:
+            params.update(left_on=pair.group(1), right_on=pair.group(2))
+            column = pair.group(1)
+        elif key is None:
+            if re.search(r"\b(?:combine\w*|merge\w*|union|together|into one)\b", clause.text):
+                self._union(clause, left, right)
+            return
+        else:
+            column = key.group(1) or key.group(2)
         right_columns = right.columns
-        if right_columns and column not in right_columns:
+        if right_columns and column not in right_columns and "left_on" not in params:
             other = next((c for c in _KEY_SYNONYMS.get(column, ()) if c in right_columns), None)
             if other:
                 params.update(left_on=column, right_on=other)
