@@ -334,7 +334,9 @@ class Builder:
             sub = slots.subreddit(clause) if method == "social.reddit.search" else None
             if sub:
                 params["subreddit"] = sub
-            count = slots.count_before(clause, _SOURCE_NOUNS[method])
+            count = slots.count_before(clause, _SOURCE_NOUNS[method]) or slots.result_cap(
+                clause, self.book.rows[method]
+            )
             if count:
                 params["max_results"] = count
             when = slots.since(clause)
@@ -491,6 +493,16 @@ class Builder:
             return
         columns = [c for c in re.split(r"\s*(?:,|\band\b|&)\s*", match.group(1)) if c]
         self.add("data.rows.select", {"columns": columns}, self._quote(intent.clause))
+
+    def _on_cap(self, intent: Intent) -> None:
+        """*max 50*, *at most 30 results*: how many a search returns, or a sort keeps."""
+        current = self.current
+        if current is None or current.method not in (*_SOURCE_NOUNS, "data.rows.sort"):
+            return
+        cap = slots.result_cap(intent.clause, current.columns)
+        if cap is not None:
+            param = "limit" if current.method == "data.rows.sort" else "max_results"
+            current.params.setdefault(param, cap)
 
     def _on_sort(self, intent: Intent) -> None:
         clause = intent.clause

@@ -72,7 +72,7 @@ class Intent:
 
     Attributes:
         kind: source, page_fetch, sentiment, language, extract, embed, cluster, filter,
-            sort, aggregate, dedupe, sample, select, join, union, sql, train, drift, sink.
+            sort, aggregate, dedupe, sample, select, cap, join, union, sql, train, drift, sink.
         pos: where in the clause it was found (orders the clause's intents).
         method: the method, when the intent decides it (sources, sinks).
         params: what the clause says about the step.
@@ -260,6 +260,7 @@ _TRANSFORMS: Final = [
     ("dedupe", r"\b(?:dedupe\w*|deduplicat\w*|duplicates?|unique|distinct)\b"),
     ("sample", r"\b(?:sample|at random|random(?:ly)?)\b|\d+\s*%"),
     ("select", r"\bcolumns\b|\bonly the (?:fields|columns)\b"),
+    ("cap", r"\b(?:max(?:imum)?|at most|up to|no more than|limit(?:ed)?|cap(?:ped)?|tops)\b"),
     ("aggregate", r"\b(?:count|counts|number of|how many|average|avg|mean|sum|total|per)\b"),
     (
         "sort",

@@ -22,6 +22,7 @@ __all__ = [
     "languages_in",
     "number",
     "query",
+    "result_cap",
     "since",
     "sort_spec",
     "subreddit",
@@ -74,7 +75,9 @@ _TOPIC_INTRO: Final = re.compile(
     r"\b(?:about|mentioning|regarding|concerning|on|for|re|related to|with the (?:word|term)s?)\s+"
 )
 _TOPIC_STOP: Final = re.compile(
+    r"\s*,.*$|"  # a clause merged back (`..., max 50`) is not the topic
     r"\s+(?:from|in|on|since|after|before|with|without|by|per|into|sorted|written|saved|"
+    r"max|maximum|limit|at most|up to|no more than|"
     r"please|thanks|thank|that|which|who|where|and (?:also )?(?:keep|save|write)|"
     r"using|via|as|at|to|published|posted|only)\b.*$"
 )
@@ -144,6 +147,21 @@ def count_before(clause: Clause, nouns: str) -> int | None:
     )
     if match and not re.search(r"\b(?:top|first|most)\s+$", clause.text[: match.start()]):
         return _int(match.group(1))
+    return None
+
+
+def result_cap(clause: Clause, columns: Sequence[str]) -> int | None:
+    """A cap on the results: ``max 50``, ``at most 20 results``, ``limit to 100``.
+
+    Not a condition: ``at most 5 likes`` names a column of the rows after the number.
+    """
+    for match in re.finditer(
+        rf"\b(?:max(?:imum)?|at most|up to|no more than|limit(?:ed)?(?: to| of)?|cap(?:ped)? at)"
+        rf"\s+(?:of\s+)?{_NUM}\b(?:\s+({_COLUMN_WORD}))?|\b{_NUM}\s+(?:results\s+)?(?:max|tops)\b",
+        clause.text,
+    ):
+        if match.group(3) or match.group(2) not in columns:
+            return _int(match.group(1) or match.group(3))
     return None
 
 
@@ -331,7 +349,7 @@ def sort_spec(clause: Clause) -> tuple[str | None, bool, int | None] | None:
         if adjective.group(0).startswith("least") or word == "oldest":
             descending = False
     top = re.search(
-        rf"\b(?:top|first|best|most)\s+{_NUM}\b|{_NUM}\s+(?:most|least|top|best)\b", text
+        rf"\b(?:top|first|best|(?<!at )most)\s+{_NUM}\b|{_NUM}\s+(?:most|least|top|best)\b", text
     )
     if top:
         limit = _int(top.group(1) or top.group(2))
