@@ -28,7 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 from odp.config import Settings
 from odp.errors import EventsError
@@ -185,17 +185,30 @@ class EventBus:
         if not events:
             return []
         try:
-            async with self.client.pipeline(transaction=False) as pipe:
-                for event in events:
-                    keys, args = self._script_args(event)
-                    await self._script(keys, args, client=pipe)  # queued, not sent
-                replies = await pipe.execute()
+            try:
+                replies = await self._publish_pipeline(events)
+            except NoScriptError:  # the server lost its scripts (a restart, SCRIPT FLUSH)
+                await self.client.script_load(_PUBLISH)
+                replies = await self._publish_pipeline(events)
         except (RedisError, OSError) as e:
             raise self._error(e) from e
         return [
             event.model_copy(update={"seq": int(reply[0])})
             for event, reply in zip(events, replies, strict=True)
         ]
+
+    async def _publish_pipeline(self, events: Sequence[Event]) -> list[Any]:
+        """Send the events' scripts as EVALSHA calls in one round trip.
+
+        redis-py's own pipelined scripts ask the server whether the script exists first,
+        a second round trip per batch.
+        """
+        async with self.client.pipeline(transaction=False) as pipe:
+            for event in events:
+                keys, args = self._script_args(event)
+                pipe.evalsha(self._script.sha, len(keys), *keys, *args)
+            replies: list[Any] = await pipe.execute()
+        return replies
 
     def _script_args(self, event: Event) -> tuple[list[str], list[str | int]]:
         keys = [run_stream(event.run_id), ALL_STREAM, _RUN_SEQ + event.run_id]

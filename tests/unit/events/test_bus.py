@@ -229,6 +229,18 @@ async def test_publish_many_in_one_round_trip(event_bus: EventBus) -> None:
     assert [e.seq for e in await event_bus.read(run_id)] == [1, 2, 3, 4]
 
 
+async def test_publish_many_sends_only_the_scripts(event_bus: EventBus) -> None:
+    run_id = new_run()
+    await event_bus.client.script_flush()  # as after a Redis restart: the script is gone
+    assert [e.seq for e in await event_bus.publish_many([started(run_id, step="a")])] == [1]
+    await event_bus.client.config_resetstat()
+    stored = await event_bus.publish_many([started(run_id, step="b"), completed(run_id)])
+    assert [e.seq for e in stored] == [2, 3]
+    stats = await event_bus.client.info("commandstats")
+    assert stats["cmdstat_evalsha"]["calls"] == 2
+    assert not any("script" in name for name in stats)  # no SCRIPT EXISTS round trip
+
+
 async def test_a_refused_write_takes_no_seq(event_bus: EventBus) -> None:
     run_id = new_run()
     await event_bus.client.set(run_stream(run_id), "not a stream")
