@@ -58,6 +58,13 @@ _TABLE_READ: Final = re.compile(
 _NOT_TABLES: Final = frozenset(
     ["a", "an", "the", "this", "that", "one", "same", "whole", "entire", "in", "of", "on", "from"]
 )
+_RECORDS: Final = re.compile(
+    r"\b(?:records?(?:_path)?|rows|list|array|entries|items|results|data)\s+"
+    r"(?:(?:is|are|sits?|lives?|comes?|can be found|is found|are found)\s+)?"
+    r"(?:under|in|at|inside)\s+(?:the\s+)?(?:(?:key|field|path|property)\s+)?"
+    r"([a-z_]\w*(?:\.\w+)*)\b(?!\s+(?:a|the|this|that)\b)"
+)
+_NOT_RECORDS: Final = frozenset(["a", "an", "it", "there", "json", "order", "memory", "one"])
 _OUT_DIR: Final = re.compile(r"(?:\./)?(?:out|output|outputs|exports?|results)/")
 _HOOK: Final = re.compile(r"\b(?:webhook|hook|slack|notify|alert|post (?:them|it|the)|send|push)\b")
 _API: Final = re.compile(r"\b(?:api|json|endpoint|rest)\b")
@@ -119,6 +126,21 @@ def _writes_at(clause: Clause, request: Request, pos: int) -> bool:
     return bool(_TO.search(before))
 
 
+def _records_path(clause: Clause, request: Request) -> str | None:
+    """Where a JSON answer keeps its records: *the records are under data.tickets*.
+
+    Said in the clause or a later one (*get https://..., the list is in items*), not in
+    a clause that writes (*save the rows in postgres*).
+    """
+    for later in [clause, *request.clauses[clause.index + 1 :]]:
+        if later is not clause and _WRITE.search(later.text):
+            continue
+        match = _RECORDS.search(later.text)
+        if match and match.group(1) not in _NOT_RECORDS:
+            return match.group(1)
+    return None
+
+
 def _read_table(clause: Clause, request: Request, pos: int) -> str | None:
     """The table a clause reads from the database at ``pos``: None if it reads none.
 
@@ -173,11 +195,9 @@ def _sources(clause: Clause, request: Request, written: frozenset[int]) -> list[
     if rest and not _HOOK.search(text):
         if _API.search(text) or any(re.search(r"/api\b|//api\.", lit.value) for _, lit in rest):
             params: dict[str, Any] = {"url": rest[0][1].value}
-            records = re.search(
-                r"\brecords?(?:_path)?\s+(?:are\s+)?(?:under|in|at)\s+([\w.]+)", text
-            )
+            records = _records_path(clause, request)
             if records:
-                params["records_path"] = records.group(1)
+                params["records_path"] = records
             intents.append(Intent("source", rest[0][0], clause, "http.json.get", params))
         else:
             intents.append(
