@@ -404,6 +404,9 @@ class Builder:
         column = self._text_column(clause)
         if column:
             params["column"] = column
+        candidates = slots.language_candidates(self.request.text)
+        if len(candidates) >= 2:
+            params["languages"] = candidates
         why = self._quote(clause) + intent.params.get("for", "")
         self._enrich("nlp.text.language", params, why, clause)
 
@@ -551,7 +554,7 @@ class Builder:
             else:
                 listed = ", ".join(f"'{w}'" for w in labels)
                 conditions.append(f"sentiment_label {'NOT IN' if negate else 'IN'} ({listed})")
-        codes = slots.languages_in(text)
+        codes = slots.languages_in(slots.without_candidates(text))
         source_lang = any(s.params.get("lang") for s in self.steps)
         if codes and not source_lang:
             self._on_language(Intent("language", 0, clause, params=_NEEDED_BY_FILTER))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from odp.agent.offline.clauses import Clause, Request
+from odp.agent.offline.slots import language_candidates
 
 __all__ = ["FORMATS", "Intent", "clause_intents", "file_format"]
 
@@ -325,6 +326,8 @@ def _clause_part(clause: Clause, request: Request, written: frozenset[int]) -> l
         if pos is None and kind == "sql":
             queries = clause.literals(request, "quote")
             pos = next((p for p, lit in queries if _SELECT.match(lit.value)), None)
+        if pos is None and kind == "language" and language_candidates(clause.text):
+            pos = 0  # `the texts are always english or french`: what to detect among
         if pos is not None:
             rest.append(Intent(kind, pos, clause))
     rest += _sinks(clause, request, written)

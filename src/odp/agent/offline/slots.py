@@ -19,6 +19,7 @@ __all__ = [
     "column_named",
     "condition",
     "group_by",
+    "language_candidates",
     "languages_in",
     "number",
     "query",
@@ -26,6 +27,7 @@ __all__ = [
     "since",
     "sort_spec",
     "subreddit",
+    "without_candidates",
 ]
 
 LANGUAGES: Final = {
@@ -191,6 +193,35 @@ def languages_in(text: str) -> list[str]:
         if code and code not in codes:
             codes.append(code)
     return codes
+
+
+_LANGUAGE: Final = (
+    r"(?:" + "|".join(sorted({*LANGUAGES, *LANGUAGES.values()}, key=len, reverse=True)) + r")\b"
+)
+_CANDIDATES: Final = re.compile(
+    r"\b(?:among|between|one of|either|only ever|always|can (?:only )?be|could be|"
+    r"choose from|choosing from|candidates?(?: are)?|possible(?: languages)?(?: are)?|"
+    r"expected(?: languages)?(?: are)?)\s+(?:in\s+)?"
+    rf"({_LANGUAGE}(?:\s*(?:,|/|or|and|&)\s*(?:or\s+|and\s+)?{_LANGUAGE})+)"
+)
+
+
+def language_candidates(text: str) -> list[str]:
+    """The languages a detector should choose among: *it's only ever en, fr or de*."""
+    match = _CANDIDATES.search(text)
+    if match is None:
+        return []
+    codes: list[str] = []
+    for word in re.findall(r"[a-z]+", match.group(1)):
+        code = LANGUAGES.get(word, word)
+        if code in LANGUAGES.values() and code not in codes:
+            codes.append(code)
+    return codes
+
+
+def without_candidates(text: str) -> str:
+    """The text without its list of candidate languages (they are not a filter)."""
+    return _CANDIDATES.sub(" ", text)
 
 
 def column_named(clause: Clause, known: Iterable[str]) -> str | None:
