@@ -786,11 +786,9 @@ class Builder:
             "current": f"{{{{ {current.name}.data }}}}",
             "reference": f"{{{{ {reference.name}.data }}}}",
         }
-        match = re.search(
-            r"\b(?:in|of|for) the ([a-z_]+(?:\s*(?:,|and)\s*[a-z_]+)*) columns?\b", clause.text
-        )
-        if match:
-            params["columns"] = [c for c in re.split(r"\s*(?:,|and)\s*", match.group(1)) if c]
+        columns = slots.drift_columns(clause.text)
+        if columns:
+            params["columns"] = columns
         self.add(
             "ml.data.drift", params, self._quote(clause), data=False, inputs=[current, reference]
         )

@@ -18,6 +18,7 @@ __all__ = [
     "NUMBER_WORDS",
     "column_named",
     "condition",
+    "drift_columns",
     "group_by",
     "language_candidates",
     "languages_in",
@@ -222,6 +223,54 @@ def language_candidates(text: str) -> list[str]:
 def without_candidates(text: str) -> str:
     """The text without its list of candidate languages (they are not a filter)."""
     return _CANDIDATES.sub(" ", text)
+
+
+_LIST: Final = rf"{_COLUMN_WORD}(?:\s*(?:,|/|&|\band\b)\s*(?:and\s+)?{_COLUMN_WORD})*"
+_DRIFT_COLUMNS: Final = (
+    # `in the price and quantity columns`, `columns: a, b`
+    re.compile(rf"\b(?:in|of|for|on|over|across) the ({_LIST}) (?:columns?|fields?|features?)\b"),
+    re.compile(rf"\b(?:columns?|fields?|features?)\s*[:,]?\s+(?:named\s+)?({_LIST})"),
+    # `drift on tenure, monthly_charges and contract`
+    re.compile(rf"\bdrift\w*\s+(?:\w+\s+)?(?:on|in|over|across|of|for)\s+(?:the\s+)?({_LIST})"),
+)
+_NOT_DRIFT_COLUMNS: Final = frozenset(
+    [
+        "it",
+        "them",
+        "both",
+        "data",
+        "the",
+        "rows",
+        "dataset",
+        "datasets",
+        "files",
+        "file",
+        "all",
+        "each",
+        "every",
+        "columns",
+        "reference",
+        "current",
+        "new",
+        "old",
+        "this",
+        "that",
+        "these",
+    ]
+)
+
+
+def drift_columns(text: str) -> list[str]:
+    """The columns a drift check compares, when the text names them."""
+    for pattern in _DRIFT_COLUMNS:
+        match = pattern.search(text)
+        if match is None:
+            continue
+        names = [c for c in re.split(r"\s*(?:,|/|&|\band\b)\s*", match.group(1)) if c]
+        names = [c for c in names if c not in ("and", "or")]
+        if names and not any(c in _NOT_DRIFT_COLUMNS for c in names):
+            return names
+    return []
 
 
 def column_named(clause: Clause, known: Iterable[str]) -> str | None:

@@ -477,3 +477,12 @@ async def test_notes_quote_the_request_with_its_literals(planner: OfflinePlanner
     assert any('"read examples/data/orders.csv"' in note for note in notes.values()), notes
     assert any("status = 'delivered'" in note for note in notes.values()), notes
     assert any("out/delivered.csv" in note for note in notes.values()), notes
+
+
+def test_drift_columns_in_words(planner: OfflinePlanner) -> None:
+    draft = planner.plan(
+        "compare data/w2.csv with data/w1.csv and check drift over clicks and spend"
+    )
+    assert step(draft, "ml.data.drift")["columns"] == ["clicks", "spend"]
+    unnamed = planner.plan("compare data/w2.csv with data/w1.csv for drift on both")
+    assert "columns" not in step(unnamed, "ml.data.drift")

@@ -152,3 +152,22 @@ def test_group_by() -> None:
 def test_mentions_source() -> None:
     assert slots.mentions_source("some tweets")
     assert not slots.mentions_source("some rows")
+
+
+@pytest.mark.parametrize(
+    ("text", "columns"),
+    [
+        (
+            "for drift on tenure, monthly_charges and contract",
+            ["tenure", "monthly_charges", "contract"],
+        ),
+        ("report drift in the price and quantity columns", ["price", "quantity"]),
+        ("drift, columns: a, b", ["a", "b"]),
+        ("check drift only over age/income", ["age", "income"]),
+        ("drift on them", []),
+        ("drift in the data", []),
+        ("drift", []),
+    ],
+)
+def test_drift_columns(text: str, columns: list[str]) -> None:
+    assert slots.drift_columns(text) == columns
