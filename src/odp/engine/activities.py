@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -203,15 +204,22 @@ def _thread_safe_heartbeat() -> Callable[..., None]:
 
 @contextlib.asynccontextmanager
 async def _heartbeating(every: float = 2.0) -> AsyncIterator[None]:
-    """Heartbeat while the method runs, so that a dead worker is noticed quickly."""
-    if activity.info().is_local:  # noticed through the workflow task timeout instead
+    """Heartbeat while the method runs, so that a dead worker is noticed quickly.
+
+    Beats come every ``every`` seconds, or three times per heartbeat timeout when that is
+    shorter; the first comes after one interval, so a short step costs the server none.
+    """
+    info = activity.info()
+    if info.is_local:  # noticed through the workflow task timeout instead
         yield
         return
+    timeout = info.heartbeat_timeout.total_seconds() if info.heartbeat_timeout else math.inf
+    every = min(every, timeout / 3)
 
     async def beat() -> None:
         while True:
-            activity.heartbeat()
             await asyncio.sleep(every)
+            activity.heartbeat()
 
     task = asyncio.create_task(beat())
     try:
