@@ -101,6 +101,16 @@ _COLUMN_SYNONYMS: Final = {
     "body": ("text",),
     "content": ("text",),
 }
+_ANTI: Final = re.compile(
+    r"\b(?:(?:that|which|who)\s+(?:have|has|had)\s+no|with\s+no|without\s+(?:a|an|any)|"
+    r"never\s+\w+(?:\s+(?:a|an|any|in|up|up in))?|"
+    r"not\s+(?:in|seen|found|present|listed|appearing)(?:\s+in)?|missing from|absent from|"
+    r"no (?:matching|corresponding))\b(?:\s+(?:the\s+)?([a-z_]+))?"
+)
+_KEY_IS: Final = re.compile(
+    r"\b(?:join |matching )?key(?: column)?\s*(?:\bis\b|=|:|,|\bbeing\b)\s*([a-z_][a-z0-9_]*)|"
+    r"\bkeyed\s+(?:on|by)\s+([a-z_][a-z0-9_]*)"
+)
 _KEY_PAIR: Final = re.compile(
     r"\b(?:has|have|uses?)\s+(?:the\s+|a\s+)?(?:column\s+)?([a-z_][a-z0-9_]*)\b.*?"
     r"\b(?:calls?|names?)\s+it\s+([a-z_][a-z0-9_]*)\b"
@@ -666,15 +676,29 @@ class Builder:
             r"\b(?:on|by|using|via)\s+(?:the\s+)?(?:(?:[a-z]+)\s+)?([a-z_][a-z0-9_]*)\s*$|\b(?:on|by|using)\s+(?:the\s+)?([a-z_]*_[a-z0-9_]*|id|key|url|email|author|name|date)\b",
             clause.text,
         )
+        # `which members never paid? match them by member_id`: said the clause before
+        previous = self.request.clauses[max(clause.index - 1, 0) : clause.index]
+        anti = _ANTI.search(clause.text) or next(
+            (m for c in previous if (m := _ANTI.search(c.text))), None
+        )
+        if anti and anti.group(1):
+            # `customers with no subscription`: the rows kept are the other side's
+            noun = anti.group(1).rstrip("s")
+            if noun in left.name and noun not in right.name:
+                left, right = right, left
         params: dict[str, Any] = {
             "left": f"{{{{ {left.name}.data }}}}",
             "right": f"{{{{ {right.name}.data }}}}",
         }
-        # the key named on each side, maybe in the next clause (*orders have product_id,
-        # the csv calls it id*)
+        # the key said apart (*the key is customer_id*) or named on each side (*orders have
+        # product_id, the csv calls it id*), maybe in the next clause
         following = self.request.clauses[clause.index + 1 : clause.index + 2]
-        pair = _KEY_PAIR.search(" , ".join([clause.text, *(c.text for c in following)]))
-        if key is None and pair is not None:
+        nearby = " , ".join([clause.text, *(c.text for c in following)])
+        named = _KEY_IS.search(nearby)
+        pair = _KEY_PAIR.search(nearby)
+        if key is None and named is not None:
+            column = named.group(1) or named.group(2)
+        elif key is None and pair is not None:
             params.update(left_on=pair.group(1), right_on=pair.group(2))
             column = pair.group(1)
         elif key is None:
@@ -693,7 +717,7 @@ class Builder:
         how = re.search(r"\b(left|right|full|outer|inner|anti|semi)\b", clause.text)
         if how and how.group(1) != "inner":
             params["how"] = "full" if how.group(1) == "outer" else how.group(1)
-        elif re.search(r"\bnot in\b|\bnot (?:seen|found|present)\b|\bmissing from\b", clause.text):
+        elif anti:
             params["how"] = "anti"
         elif re.search(r"\bkeep all\b|\ball of the\b", clause.text):
             params["how"] = "left"

@@ -294,7 +294,12 @@ _TRANSFORMS: Final = [
         r"with (?:more|less|fewer|at least|over|under)|(?:above|below|over|under|at least|"
         r"at most|more than|less than|fewer than|greater than) -?\d)\b",
     ),
-    ("join", r"\b(?:join\w*|merge\w*|combine\w*|union|together|not in|match\w* them)\b"),
+    (
+        "join",
+        r"\b(?:join\w*|merge\w*|combine\w*|union|together|not in|match\w* them|"
+        r"(?:that|which|who) (?:have|has|had) no|with no|without (?:a|an|any)|never \w+|"
+        r"missing from|absent from|no (?:matching|corresponding))\b",
+    ),
     ("sql", r"\bsql\b|\bselect\b"),
     ("train", r"\b(?:train\w*|classifier|regressor|fit a model|model to predict)\b"),
     ("drift", r"\bdrift\w*\b"),

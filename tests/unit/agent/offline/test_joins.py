@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from odp.agent.offline import OfflinePlanner
-from tests.unit.agent.offline.conftest import step
+from tests.unit.agent.offline.conftest import methods, step
 
 
 def test_a_key_each_side_calls_differently(planner: OfflinePlanner) -> None:
@@ -23,4 +25,30 @@ def test_a_key_each_side_calls_differently(planner: OfflinePlanner) -> None:
     ) == (
         "uid",
         "user",
+    )
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        "read data/shops.csv and data/visits.csv, the shops with no visits, the key is shop_id",
+        "read data/shops.csv and data/visits.csv; shops without any visit, join key: shop_id",
+        "read data/shops.csv and data/visits.csv. shops that never got a visit? match on shop_id",
+        "read data/visits.csv and data/shops.csv. shops that have no visits, keyed by shop_id",
+    ],
+)
+def test_rows_with_no_match_on_the_other_side(planner: OfflinePlanner, request_: str) -> None:
+    join = step(planner.plan(request_), "data.rows.join")
+    assert join == {
+        "left": "{{ shops.data }}",
+        "right": "{{ visits.data }}",
+        "on": "shop_id",
+        "how": "anti",
+    }
+
+
+def test_no_join_without_two_datasets_or_a_key(planner: OfflinePlanner) -> None:
+    assert methods(planner.plan("read data/a.csv, rows with no email")) == ["file.csv.read"]
+    assert "data.rows.join" not in methods(
+        planner.plan("read data/a.csv and data/b.csv, the ones with no email")
     )
