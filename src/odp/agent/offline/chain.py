@@ -471,10 +471,17 @@ class Builder:
     def _on_dedupe(self, intent: Intent) -> None:
         if self.current is None:
             return
-        match = re.search(r"\b(?:on|by|using)\s+(?:the\s+)?([a-z_][a-z0-9_]*)", intent.clause.text)
+        text = intent.clause.text
+        match = re.search(
+            r"\b(?:on|by|using|per|for each|for every|each)\s+(?:the\s+)?([a-z_][a-z0-9_]*)", text
+        )
         params: dict[str, Any] = {}
         if match and match.group(1) not in ("it", "them", "column", "columns"):
             params["on"] = match.group(1)
+        if re.search(
+            r"\b(?:the last|the latest)\s+\w+\s+(?:per|for each|for every|by|each)\b", text
+        ):
+            params["keep"] = "last"  # `the last row per user`
         self.add("data.rows.dedupe", params, self._quote(intent.clause))
 
     def _on_sample(self, intent: Intent) -> None:
@@ -875,9 +882,20 @@ class Builder:
                 "Which table should the rows be written to?",
                 self.pipeline_name().replace("-", "_"),
             )
-            mode = re.search(r"\b(replac\w*|overwrit\w*|upsert\w*)\b", self.request.text)
+            mode = re.search(
+                r"\b(replac\w*|overwrit\w*|upsert\w*|append\w*|insert\w*|"
+                r"add\w* (?:\w+ ){0,2}(?:to|into) (?:the |a )?(?:\w+ )?table)\b",
+                self.request.text,
+            )
             if mode:
-                params["mode"] = "upsert" if mode.group(1).startswith("upsert") else "replace"
+                word = mode.group(1)
+                params["mode"] = (
+                    "upsert"
+                    if word.startswith("upsert")
+                    else "replace"
+                    if word.startswith(("replac", "overwrit"))
+                    else "append"
+                )
         self.add(method, params, self._quote(clause), base=name)
 
     @staticmethod

@@ -15,7 +15,7 @@ from typing import Any, Final
 from odp.agent.offline.clauses import Clause, Request
 from odp.agent.offline.slots import language_candidates
 
-__all__ = ["FORMATS", "Intent", "clause_intents", "file_format"]
+__all__ = ["FORMATS", "ONE_PER", "Intent", "clause_intents", "file_format"]
 
 FORMATS: Final = {
     "csv": "csv",
@@ -66,6 +66,11 @@ _RECORDS: Final = re.compile(
     r"([a-z_]\w*(?:\.\w+)*)\b(?!\s+(?:a|the|this|that)\b)"
 )
 _NOT_RECORDS: Final = frozenset(["a", "an", "it", "there", "json", "order", "memory", "one"])
+ONE_PER: Final = (
+    r"\b(?:one|a single|only one|just one|the first|the last|the latest)\s+"
+    r"(?:rows?|records?|entry|entries|lines?|items?|posts?|tweets?|articles?|results?|copy)\s+"
+    r"(?:per|for each|for every|by|each)\b"
+)
 _OUT_DIR: Final = re.compile(r"(?:\./)?(?:out|output|outputs|exports?|results)/")
 _HOOK: Final = re.compile(r"\b(?:webhook|hook|slack|notify|alert|post (?:them|it|the)|send|push)\b")
 _API: Final = re.compile(r"\b(?:api|json|endpoint|rest)\b")
@@ -278,7 +283,7 @@ _TRANSFORMS: Final = [
     ("extract", r"\b(?:hashtags|mentions|emails|e-mails|entities|extract\w*|urls|links)\b"),
     ("embed", r"\b(?:embed\w*|vectors?)\b"),
     ("cluster", r"\b(?:cluster\w*|topics|themes|group\w* (?:of |them by )?similar)\b"),
-    ("dedupe", r"\b(?:dedupe\w*|deduplicat\w*|duplicates?|unique|distinct)\b"),
+    ("dedupe", r"\b(?:dedupe\w*|deduplicat\w*|duplicates?|unique|distinct)\b|" + ONE_PER),
     ("sample", r"\b(?:sample|at random|random(?:ly)?)\b|\d+\s*%"),
     ("select", r"\bcolumns\b|\bonly the (?:fields|columns)\b"),
     ("cap", r"\b(?:max(?:imum)?|at most|up to|no more than|limit(?:ed)?|cap(?:ped)?|tops)\b"),
@@ -310,6 +315,11 @@ _TRANSFORMS: Final = [
 ]
 
 
+_AGG_WORD: Final = re.compile(
+    r"\b(?:count|counts|number of|how many|average|avg|mean|sum|total|min|max)\b"
+)
+
+
 def _literal_id(clause: Clause, pos: int) -> int:
     return int(clause.text[pos + 1 : clause.text.index("⟩", pos)])
 
@@ -333,6 +343,12 @@ def _clause_part(clause: Clause, request: Request, written: frozenset[int]) -> l
             pos = next((p for p, lit in queries if _SELECT.match(lit.value)), None)
         if pos is None and kind == "language" and language_candidates(clause.text):
             pos = 0  # `the texts are always english or french`: what to detect among
+        if (
+            kind == "aggregate"
+            and re.search(ONE_PER, clause.text)
+            and not _AGG_WORD.search(clause.text)
+        ):
+            pos = None  # `keep one row per url` is a dedupe, not a count per url
         if pos is not None:
             rest.append(Intent(kind, pos, clause))
     rest += _sinks(clause, request, written)
