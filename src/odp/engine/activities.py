@@ -5,8 +5,11 @@ Method code runs behind one boundary that turns every exception into an
 Temporal's ``non_retryable``).
 
 Lifecycle events are published from here (never from workflow code): ``run_step``
-publishes its step's events, ``publish_lifecycle`` (a local activity of the workflow)
-the run's start and end. Publishing never fails a step and waits a bounded time.
+publishes its step's events without waiting for Redis, ``publish_lifecycle`` (a local
+activity of the workflow) the run's start and end. The end carries every completed step's
+``step.completed`` again (the same ids: Redis keeps one of each) and waits a bounded time
+for delivery, so a run's last event comes after all of its steps' and no step waits for
+Redis. Publishing never fails a step.
 """
 
 from __future__ import annotations
@@ -76,7 +79,7 @@ class StepActivities:
         with structlog.contextvars.bound_contextvars(
             run_id=data.run_id, step=step.name, method=step.method, workspace=data.workspace
         ):
-            if events:  # not awaited: the step's last event waits for all (one sender, FIFO)
+            if events:  # not awaited: the run's end is published after them (module doc)
                 await self.publisher.publish(step_started(data), wait=0)
             try:
                 out = await self._run(data, info.attempt)
@@ -85,7 +88,7 @@ class StepActivities:
                     await self.publisher.publish(step_failure(data, e))
                 raise
             if events:
-                await self.publisher.publish(step_completed(data, out))
+                await self.publisher.publish(step_completed(data, out), wait=0)
             return out
 
     @activity.defn(name=PUBLISH_LIFECYCLE)

@@ -136,6 +136,21 @@ def lifecycle_events(data: LifecycleInput) -> list[Event]:
         "workspace": data.workspace,
     }
     prefix = info.workflow_run_id or data.run_id
+    # the steps' own events again, with their ids: stored once, and before the run's end
+    events: list[Event] = [
+        StepCompleted(
+            **base,
+            event_id=f"{prefix}:{done.step}:{done.attempt}:completed",
+            step=done.step,
+            method=done.method,
+            attempt=done.attempt,
+            duration_s=done.duration_s,
+            rows=done.rows,
+            outputs=done.outputs,
+            cache_hit=done.cache_hit,
+        )
+        for done in data.completed
+    ]
     if data.kind == "started":
         return [
             submitted_event(prefix, data.run_id, data.pipeline, data.workspace, data.steps),
@@ -143,18 +158,19 @@ def lifecycle_events(data: LifecycleInput) -> list[Event]:
         ]
     if data.kind == "completed":
         return [
+            *events,
             PipelineCompleted(
                 **base, event_id=f"{prefix}:pipeline.completed", duration_s=data.duration_s
-            )
+            ),
         ]
     if data.kind == "cancelled":
         return [
+            *events,
             PipelineCancelled(
                 **base, event_id=f"{prefix}:pipeline.cancelled", duration_s=data.duration_s
-            )
+            ),
         ]
     error = data.error
-    events: list[Event] = []
     if error is None:  # pragma: no cover - the workflow always sends the error
         return events
     if data.step_failed:

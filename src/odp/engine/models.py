@@ -109,6 +109,18 @@ class StepOutput(BaseModel):
     rows: int | None = Field(default=None, description="Rows of the main dataset, if any.")
 
 
+class StepCompletion(BaseModel):
+    """A step that completed, as its ``step.completed`` event tells it."""
+
+    step: str
+    method: str
+    attempt: int
+    duration_s: float
+    rows: int | None = None
+    outputs: dict[str, Any] = Field(default_factory=dict)
+    cache_hit: bool = False
+
+
 class LifecycleInput(BaseModel):
     """The input of the ``publish_lifecycle`` activity: a run's start or end, to publish."""
 
@@ -123,6 +135,12 @@ class LifecycleInput(BaseModel):
         default=False,
         description="Also publish step.failed for the error's step: its activity could not "
         "(a timeout, a template that failed at run time).",
+    )
+    completed: list[StepCompletion] = Field(
+        default_factory=list,
+        description="At the end: the steps that completed. Their step.completed events are "
+        "published again (the same ids, so Redis keeps one of each) before the run's last "
+        "event, which therefore always comes after them, whichever worker ran the steps.",
     )
 
 

@@ -30,12 +30,14 @@ from temporalio.exceptions import (
 
 with workflow.unsafe.imports_passed_through():
     from odp.catalog import MethodKind
+    from odp.engine.lifecycle import output_refs
     from odp.engine.models import (
         LifecycleInput,
         PipelineInput,
         PipelineResult,
         RunProgress,
         RunState,
+        StepCompletion,
         StepError,
         StepInput,
         StepOutput,
@@ -75,6 +77,7 @@ class PipelineWorkflow:
         self._error: StepError | None = None
         self._events = False
         self._unreported: set[str] = set()  # failed steps whose activity published nothing
+        self._completed: list[StepCompletion] = []  # republished by the run's last event
 
     # ------------------------------------------------------------------ query
     @workflow.query(name="progress")
@@ -188,6 +191,7 @@ class PipelineWorkflow:
                     duration_s=(workflow.now() - started).total_seconds(),
                     error=error,
                     step_failed=error is not None and error.step in self._unreported,
+                    completed=self._completed if kind != "started" else [],
                 ),
                 start_to_close_timeout=_PUBLISH_TIMEOUT,
                 retry_policy=RetryPolicy(maximum_attempts=2),
@@ -300,6 +304,17 @@ class PipelineWorkflow:
             state.rows = out.rows
             state.cache_hit = out.cache_hit
             state.attempt = out.attempt
+            self._completed.append(
+                StepCompletion(
+                    step=step.name,
+                    method=step.method,
+                    attempt=out.attempt,
+                    duration_s=out.duration_s,
+                    rows=out.rows,
+                    outputs=output_refs(out.output),
+                    cache_hit=out.cache_hit,
+                )
+            )
             return True
         cause = exc.__cause__ if isinstance(exc, ActivityError) else exc
         if not isinstance(cause, ApplicationError):  # a timeout: the activity could not tell

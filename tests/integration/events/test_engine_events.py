@@ -15,7 +15,14 @@ from temporalio.worker import Worker
 
 from odp.catalog import Catalog
 from odp.config import Settings
-from odp.engine import EngineClient, LifecycleInput, PipelineWorkflow, RunState, StepStatus
+from odp.engine import (
+    EngineClient,
+    LifecycleInput,
+    PipelineWorkflow,
+    RunState,
+    StepStatus,
+    create_workers,
+)
 from odp.engine.activities import StepActivities
 from odp.engine.worker import workflow_runner
 from odp.engine.workflows import PUBLISH_LIFECYCLE
@@ -332,3 +339,55 @@ async def test_a_cancellation_while_the_start_is_published_cancels_the_run(
         progress = await engine.progress(run_id)
     assert progress.state is RunState.CANCELLED
     assert progress.step("a").status is StepStatus.CANCELLED
+
+
+async def test_the_end_comes_after_steps_run_by_a_worker_without_events(
+    temporal_client: Client,
+    engine_settings: Settings,
+    engine_catalog: Catalog,
+    publisher: EventPublisher,
+) -> None:
+    # the steps run on a queue whose worker publishes nothing (as if its events were lost
+    # with it); the run's end still brings every completed step's event, before itself
+    assert publisher.bus is not None
+    quiet = f"{engine_settings.task_queue}-quiet"
+    engine = EngineClient(
+        temporal_client, task_queue=engine_settings.task_queue, publisher=publisher
+    )
+    plan = compile_source(
+        f"""
+name: quiet-steps
+sources:
+  - {{name: a, method: test.rows.make, params: {{n: 4}}, queue: "{quiet}"}}
+transforms:
+  - name: b
+    method: data.rows.filter
+    params: {{data: "{{{{ a.data }}}}", where: "i > 1"}}
+    queue: "{quiet}"
+""",
+        engine_catalog,
+    )
+    steps_only = create_workers(
+        temporal_client, engine_settings, engine_catalog, queues=[quiet], workflows=False
+    )
+    tasks = [asyncio.create_task(w.run()) for w in steps_only]
+    try:
+        async with events_worker(temporal_client, engine_settings, engine_catalog, publisher):
+            run_id = await engine.submit(plan)
+            await engine.result(run_id)
+    finally:
+        await asyncio.gather(*(w.shutdown() for w in steps_only))
+        await asyncio.gather(*tasks)
+    assert await publisher.flush(timeout=10)
+    events = await publisher.bus.read(run_id)
+    assert_gap_free(events)
+    assert kinds(events) == [
+        ("pipeline.submitted", "", 0),
+        ("pipeline.started", "", 0),
+        ("step.completed", "a", 1),
+        ("step.completed", "b", 1),
+        ("pipeline.completed", "", 0),
+    ]
+    done = {e.step: e for e in events if isinstance(e, StepCompleted)}
+    assert done["a"].rows == 4 and done["b"].rows == 2
+    assert done["b"].outputs["data"]["rows"] == 2 and done["a"].duration_s > 0
