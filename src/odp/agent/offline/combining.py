@@ -1,0 +1,136 @@
+"""Combining datasets: joins (with their keys and kinds), unions and SQL over several inputs.
+
+Each takes the last two datasets no step has consumed yet (or the ones a quoted query
+names).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+from odp.agent.offline.clauses import Clause
+from odp.agent.offline.drafts import DraftingBase, StepDraft
+from odp.agent.offline.intents import Intent
+
+__all__ = ["CombiningRules"]
+
+_KEY_SYNONYMS: Final = {"url": ("link", "final_url"), "link": ("url",), "id": ("post_id",)}
+_ANTI: Final = re.compile(
+    r"\b(?:(?:that|which|who)\s+(?:have|has|had)\s+no|with\s+no|without\s+(?:a|an|any)|"
+    r"never\s+\w+(?:\s+(?:a|an|any|in|up|up in))?|"
+    r"not\s+(?:in|seen|found|present|listed|appearing)(?:\s+in)?|missing from|absent from|"
+    r"no (?:matching|corresponding))\b(?:\s+(?:the\s+)?([a-z_]+))?"
+)
+_KEY_IS: Final = re.compile(
+    r"\b(?:join |matching )?key(?: column)?\s*(?:\bis\b|=|:|,|\bbeing\b)\s*([a-z_][a-z0-9_]*)|"
+    r"\bkeyed\s+(?:on|by)\s+([a-z_][a-z0-9_]*)"
+)
+_KEY_PAIR: Final = re.compile(
+    r"\b(?:has|have|uses?)\s+(?:the\s+|a\s+)?(?:column\s+)?([a-z_][a-z0-9_]*)\b.*?"
+    r"\b(?:calls?|names?)\s+it\s+([a-z_][a-z0-9_]*)\b"
+)
+
+
+class CombiningRules(DraftingBase):
+    """The rules that make one dataset of two."""
+
+    def _on_join(self, intent: Intent) -> None:
+        clause = intent.clause
+        if len(self.unconsumed) < 2:
+            return
+        left, right = self.unconsumed[-2], self.unconsumed[-1]
+        key = re.search(
+            r"\b(?:on|by|using|via)\s+(?:the\s+)?(?:(?:[a-z]+)\s+)?([a-z_][a-z0-9_]*)\s*$|\b(?:on|by|using)\s+(?:the\s+)?([a-z_]*_[a-z0-9_]*|id|key|url|email|author|name|date)\b",
+            clause.text,
+        )
+        # `which members never paid? match them by member_id`: said the clause before
+        previous = self.request.clauses[max(clause.index - 1, 0) : clause.index]
+        anti = _ANTI.search(clause.text) or next(
+            (m for c in previous if (m := _ANTI.search(c.text))), None
+        )
+        if anti and anti.group(1):
+            # `customers with no subscription`: the rows kept are the other side's
+            noun = anti.group(1).rstrip("s")
+            if noun in left.name and noun not in right.name:
+                left, right = right, left
+        params: dict[str, Any] = {
+            "left": f"{{{{ {left.name}.data }}}}",
+            "right": f"{{{{ {right.name}.data }}}}",
+        }
+        # the key said apart (*the key is customer_id*) or named on each side (*orders have
+        # product_id, the csv calls it id*), maybe in the next clause
+        following = self.request.clauses[clause.index + 1 : clause.index + 2]
+        nearby = " , ".join([clause.text, *(c.text for c in following)])
+        named = _KEY_IS.search(nearby)
+        pair = _KEY_PAIR.search(nearby)
+        if key is None and named is not None:
+            column = named.group(1) or named.group(2)
+        elif key is None and pair is not None:
+            params.update(left_on=pair.group(1), right_on=pair.group(2))
+            column = pair.group(1)
+        elif key is None:
+            if re.search(r"\b(?:combine\w*|merge\w*|union|together|into one)\b", clause.text):
+                self._union(clause, left, right)
+            return
+        else:
+            column = key.group(1) or key.group(2)
+        right_columns = right.columns
+        if right_columns and column not in right_columns and "left_on" not in params:
+            other = next((c for c in _KEY_SYNONYMS.get(column, ()) if c in right_columns), None)
+            if other:
+                params.update(left_on=column, right_on=other)
+        if "left_on" not in params:
+            params["on"] = column
+        how = re.search(r"\b(left|right|full|outer|inner|anti|semi)\b", clause.text)
+        if how and how.group(1) != "inner":
+            params["how"] = "full" if how.group(1) == "outer" else how.group(1)
+        elif anti:
+            params["how"] = "anti"
+        elif re.search(r"\bkeep all\b|\ball of the\b", clause.text):
+            params["how"] = "left"
+        self.add("data.rows.join", params, self._quote(clause), data=False, inputs=[left, right])
+
+    def _union(self, clause: Clause, left: StepDraft, right: StepDraft) -> None:
+        shared = [c for c in left.columns if c in right.columns] or ["*"]
+        listing = ", ".join(shared)
+        query = f"SELECT {listing} FROM {left.name} UNION ALL SELECT {listing} FROM {right.name}"
+        inputs = {s.name: f"{{{{ {s.name}.data }}}}" for s in (left, right)}
+        step = self.add(
+            "data.sql.query",
+            {"inputs": inputs, "query": query},
+            f"{self._quote(clause)}: one dataset with the columns both have",
+            base="combined",
+            data=False,
+            inputs=[left, right],
+        )
+        step.columns = shared
+
+    def _on_sql(self, intent: Intent) -> None:
+        clause = intent.clause
+        quoted = [
+            lit.value
+            for _, lit in clause.literals(self.request, "quote")
+            if lit.value.lower().lstrip("( ").startswith(("select", "with"))
+        ]
+        if not quoted or clause.literals(self.request, "db") or self.current is None:
+            return
+        query = quoted[0]
+        tables = re.findall(r"\b(?:from|join)\s+([A-Za-z_][A-Za-z0-9_]*)", query, re.IGNORECASE)
+        pool = [s for s in self.steps if s.method in self.book.rows or s is self.current]
+        inputs: dict[str, str] = {}
+        for i, table in enumerate(dict.fromkeys(tables)):
+            match = next((s for s in self.steps if s.name == table), None)
+            if match is None:
+                match = pool[i] if i < len(pool) and len(tables) > 1 else self.current
+            inputs[table] = f"{{{{ {match.name}.data }}}}"
+        if not inputs:
+            inputs[self.current.name] = f"{{{{ {self.current.name}.data }}}}"
+        used = [s for s in self.steps if f"{{{{ {s.name}.data }}}}" in inputs.values()]
+        self.add(
+            "data.sql.query",
+            {"inputs": inputs, "query": query},
+            self._quote(clause),
+            data=False,
+            inputs=used,
+        )

@@ -1,0 +1,90 @@
+"""Enrichers: columns added to every row (sentiment, language, entities, embeddings, clusters)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from odp.agent.offline import slots
+from odp.agent.offline.drafts import DraftingBase
+from odp.agent.offline.intents import Intent
+
+__all__ = ["EnricherRules"]
+
+
+class EnricherRules(DraftingBase):
+    """The rules that add columns to the current rows, or to each of two sources (*both*)."""
+
+    def _on_sentiment(self, intent: Intent) -> None:
+        if self.current is None or self._has("nlp.text.sentiment"):
+            return
+        params: dict[str, Any] = {}
+        column = self._text_column(intent.clause)
+        if column:
+            params["column"] = column
+        why = self._quote(intent.clause) + intent.params.get("for", "")
+        self._enrich("nlp.text.sentiment", params, why, intent.clause)
+
+    def _on_language(self, intent: Intent) -> None:
+        clause = intent.clause
+        if self.current is None or self._has("nlp.text.language"):
+            return
+        if "lang" in self.current.params and self.current.params.get("lang"):
+            return
+        params: dict[str, Any] = {}
+        column = self._text_column(clause)
+        if column:
+            params["column"] = column
+        candidates = slots.language_candidates(self.request.text)
+        if len(candidates) >= 2:
+            params["languages"] = candidates
+        why = self._quote(clause) + intent.params.get("for", "")
+        self._enrich("nlp.text.language", params, why, clause)
+
+    def _on_extract(self, intent: Intent) -> None:
+        clause = intent.clause
+        if self.current is None or (
+            clause.literals(self.request, "url") and "extract" not in clause.text
+        ):
+            return
+        kinds = []
+        for word in re.findall(r"\b(?:hashtag|mention|url|link|e-?mail)s\b", clause.text):
+            kind = {"links": "urls", "e-mails": "emails"}.get(word, word)
+            if kind not in kinds:
+                kinds.append(kind)
+        params: dict[str, Any] = {"kinds": kinds} if kinds else {}
+        column = self._text_column(clause)
+        if column:
+            params["column"] = column
+        self._enrich("nlp.text.extract", params, self._quote(clause), clause)
+
+    def _on_embed(self, intent: Intent) -> None:
+        if self.current is None or self._has("ml.text.embed"):
+            return
+        params: dict[str, Any] = {}
+        column = self._text_column(intent.clause)
+        if column:
+            params["column"] = column
+        self._enrich("ml.text.embed", params, self._quote(intent.clause), intent.clause)
+
+    def _on_cluster(self, intent: Intent) -> None:
+        clause = intent.clause
+        if self.current is None:
+            return
+        match = re.search(
+            rf"{slots._NUM}\s+(?:\w+\s+)?(?:clusters|groups|topics|themes|buckets)\b|\bk\s*=\s*(\d+)",
+            clause.text,
+        )
+        params: dict[str, Any] = {}
+        if self._has("ml.text.embed"):
+            params["column"] = "embedding"
+        else:
+            column = self._text_column(clause)
+            if column:
+                params["column"] = column
+        name = self._name("clustered")
+        if match:
+            params["k"] = int(slots.number(match.group(1) or match.group(2)) or 5)
+        else:
+            params["k"] = self._ask(name, "k", "How many clusters should be made?", 5)
+        self.add("ml.text.cluster", params, self._quote(clause))

@@ -1,0 +1,244 @@
+"""Row rules: filter, sort, cap, sample, dedupe, select and aggregate the current rows.
+
+A filter or an aggregate that needs an enricher's column (*negative*, *per language*)
+adds the enricher first.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+from odp.agent.offline import slots
+from odp.agent.offline.clauses import Clause
+from odp.agent.offline.drafts import SOURCE_NOUNS
+from odp.agent.offline.enrichers import EnricherRules
+from odp.agent.offline.intents import Intent
+
+__all__ = ["RowRules"]
+
+_NEGATE: Final = re.compile(r"\b(?:drop|remove|exclude|without|discard|get rid of|except)\b")
+_LABELS: Final = ("negative", "positive", "neutral")
+_TIME_GROUPS: Final = {
+    "day": "day",
+    "date": "day",
+    "week": "week",
+    "month": "month",
+    "hour": "hour",
+}
+_AGG_FN: Final = re.compile(
+    r"(?<!by )(?<!on )(?<!where )(?<!sort )\b(?:count|counts|number of|how many|average|avg|"
+    r"mean|sum|total|min|max|minimum|maximum)\b(?!\s*(?:>|<|=|!|is\b|above|below|over|under))"
+)
+_NEEDED_BY_FILTER: Final = {"for": "; the filter needs its column"}
+_NEEDED_BY_AGGREGATE: Final = {"for": "; the aggregate needs its column"}
+
+
+class RowRules(EnricherRules):
+    """The rules that reshape the current rows."""
+
+    def _on_dedupe(self, intent: Intent) -> None:
+        if self.current is None:
+            return
+        text = intent.clause.text
+        match = re.search(
+            r"\b(?:on|by|using|per|for each|for every|each)\s+(?:the\s+)?([a-z_][a-z0-9_]*)", text
+        )
+        params: dict[str, Any] = {}
+        if match and match.group(1) not in ("it", "them", "column", "columns"):
+            params["on"] = match.group(1)
+        if re.search(
+            r"\b(?:the last|the latest)\s+\w+\s+(?:per|for each|for every|by|each)\b", text
+        ):
+            params["keep"] = "last"  # `the last row per user`
+        self.add("data.rows.dedupe", params, self._quote(intent.clause))
+
+    def _on_sample(self, intent: Intent) -> None:
+        text = intent.clause.text
+        if self.current is None:
+            return
+        percent = re.search(r"(\d+(?:\.\d+)?)\s*(?:%|percent)", text)
+        count = re.search(
+            rf"{slots._NUM}\s+(?:random\s+)?(?:rows|records|items|samples|lines|posts|tweets)\b",
+            text,
+        ) or re.search(rf"\bsample of\s+{slots._NUM}\b", text)
+        params: dict[str, Any] = {}
+        if percent:
+            params["fraction"] = float(percent.group(1)) / 100
+        elif count:
+            params["n"] = int(slots.number(count.group(1)) or 0)
+        else:
+            params["n"] = self._ask(
+                self._name("sample"), "n", "How many rows should the sample have?", 1000
+            )
+        self.add("data.rows.sample", params, self._quote(intent.clause))
+
+    def _on_select(self, intent: Intent) -> None:
+        match = re.search(
+            r"\b(?:columns|fields)\s+((?:[a-z_][a-z0-9_]*)(?:\s*(?:,|and|&)\s*[a-z_][a-z0-9_]*)*)",
+            intent.clause.text,
+        )
+        if self.current is None or match is None:
+            return
+        columns = [c for c in re.split(r"\s*(?:,|\band\b|&)\s*", match.group(1)) if c]
+        self.add("data.rows.select", {"columns": columns}, self._quote(intent.clause))
+
+    def _on_cap(self, intent: Intent) -> None:
+        """*max 50*, *at most 30 results*: how many a search returns, or a sort keeps."""
+        current = self.current
+        if current is None or current.method not in (*SOURCE_NOUNS, "data.rows.sort"):
+            return
+        cap = slots.result_cap(intent.clause, current.columns)
+        if cap is not None:
+            param = "limit" if current.method == "data.rows.sort" else "max_results"
+            current.params.setdefault(param, cap)
+
+    def _on_sort(self, intent: Intent) -> None:
+        clause = intent.clause
+        spec = slots.sort_spec(clause)
+        if self.current is None:
+            return
+        if spec is None or (spec[0] is None and spec[2] is None):
+            # `..., biggest first`: the order of the sort just drafted
+            if self.current.method == "data.rows.sort" and re.search(
+                r"\b(?:biggest|largest|highest|most|newest|desc\w*)\b", clause.text
+            ):
+                self.current.params["descending"] = True
+            return
+        by, descending, limit = spec
+        if by == "created_at" and descending and self.current.method in SOURCE_NOUNS:
+            if limit:  # the search returns the newest first: ask it for that many
+                self.current.params.setdefault("max_results", limit)
+            return
+        base = "top" if limit else "sorted"
+        if by is None and self.current.method == "data.rows.sort":
+            self.current.params.setdefault("limit", limit)  # `..., keep the first 5`
+            return
+        if by is None:  # `top 5`: ranked by what?
+            by = (
+                "likes"
+                if "likes" in self.current.columns
+                else self._ask(self._name(base), "by", "Which column should the rows be ranked by?")
+            )
+        params: dict[str, Any] = {"by": self._column(by)}
+        if descending:
+            params["descending"] = True
+        if limit is not None:
+            params["limit"] = limit
+        self.add("data.rows.sort", params, self._quote(clause), base=base)
+
+    def _conditions(self, clause: Clause) -> list[str]:
+        text = clause.text
+        negate = bool(_NEGATE.search(text))
+        conditions: list[str] = []
+        labels = [w for w in _LABELS if re.search(rf"\b{w}\b", text)]
+        if labels and not re.search(r"\b(?:most|least)\s+(?:negative|positive)", text):
+            self._on_sentiment(Intent("sentiment", 0, clause, params=_NEEDED_BY_FILTER))
+            op = "!=" if negate else "="
+            if len(labels) == 1:
+                conditions.append(f"sentiment_label {op} '{labels[0]}'")
+            else:
+                listed = ", ".join(f"'{w}'" for w in labels)
+                conditions.append(f"sentiment_label {'NOT IN' if negate else 'IN'} ({listed})")
+        codes = slots.languages_in(slots.without_candidates(text))
+        source_lang = any(s.params.get("lang") for s in self.steps)
+        if codes and not source_lang:
+            self._on_language(Intent("language", 0, clause, params=_NEEDED_BY_FILTER))
+            op = "!=" if negate else "="
+            if len(codes) == 1:
+                conditions.append(f"language {op} '{codes[0]}'")
+            else:
+                listed = ", ".join(f"'{c}'" for c in codes)
+                conditions.append(f"language {'NOT IN' if negate else 'IN'} ({listed})")
+        known = self.current.columns if self.current else []
+        conditions += slots.condition(clause, self.request, known, negate=negate)
+        return conditions
+
+    def _on_filter(self, intent: Intent) -> None:
+        clause = intent.clause
+        if self.current is None:
+            return
+        conditions = self._conditions(clause)
+        if not conditions:
+            return
+        labels = re.findall(r"'(\w+)'", " ".join(conditions))
+        base = "_".join(labels[:2]) if labels and "!=" not in " ".join(conditions) else "kept"
+        self.add(
+            "data.rows.filter", {"where": " AND ".join(conditions)}, self._quote(clause), base=base
+        )
+
+    def _aggregations(self, clause: Clause) -> dict[str, str]:
+        aggregations: dict[str, str] = {}
+        for fn, column in re.findall(
+            r"(?<!by )(?<!sort )\b(average|avg|mean|sum|total|min|max|minimum|maximum)\s+"
+            r"(?:of\s+)?(?:the\s+)?([a-z_][a-z0-9_]*)",
+            clause.text,
+        ):
+            sql = {
+                "average": "avg",
+                "mean": "avg",
+                "total": "sum",
+                "minimum": "min",
+                "maximum": "max",
+            }.get(fn, fn)
+            if column == "sentiment":
+                self._on_sentiment(Intent("sentiment", 0, clause, params=_NEEDED_BY_AGGREGATE))
+            aggregations[column if sql == "sum" else f"{sql}_{column}"] = f"{sql}({column})"
+        count = re.search(
+            r"\b(?:count|counts|number of|how many)\s+(?:the\s+|of\s+)?([a-z_]+)?", clause.text
+        )
+        if count or not aggregations:
+            noun = (count.group(1) if count else None) or "rows"
+            if noun in ("tweets", "posts", "threads", "per", "by", "it", "them", "rows"):
+                noun = "posts" if noun in ("tweets", "posts", "threads") else "count"
+            aggregations = {noun: "count(*)", **aggregations}
+        return aggregations
+
+    def _on_aggregate(self, intent: Intent) -> None:
+        clause = intent.clause
+        if self.current is None:
+            return
+        has_fn = _AGG_FN.search(clause.text) is not None
+        grouped = re.search(r"\b(?:per|for each|for every|grouped by|group by)\b", clause.text)
+        groups = slots.group_by(clause) if has_fn or grouped else []
+        if not has_fn and not groups:
+            return
+        aggregations = self._aggregations(clause)
+        fixed = []
+        for group in groups:
+            if group in ("label", "labels") or (
+                group == "sentiment" and "sentiment_label" in self.current.columns
+            ):
+                group = "sentiment_label"
+            elif group in ("language", "languages"):
+                group = "language"
+                self._on_language(Intent("language", 0, clause, params=_NEEDED_BY_AGGREGATE))
+            fixed.append(group)
+        time_group = next(
+            (g for g in fixed if g in _TIME_GROUPS and g not in self.current.columns), None
+        )
+        if time_group and "created_at" in self.current.columns:
+            self._time_query(clause, _TIME_GROUPS[time_group], aggregations)
+            return
+        params: dict[str, Any] = {"aggregations": aggregations}
+        if fixed:
+            params["group_by"] = fixed
+        base = f"per_{fixed[0]}" if fixed else "totals"
+        self.add("data.rows.aggregate", params, self._quote(clause), base=base)
+
+    def _time_query(self, clause: Clause, unit: str, aggregations: dict[str, str]) -> None:
+        assert self.current is not None
+        table = self.current.name
+        selects = ", ".join(f"{sql} AS {name}" for name, sql in aggregations.items())
+        bucket = (
+            "CAST(created_at AS DATE)" if unit == "day" else f"date_trunc('{unit}', created_at)"
+        )
+        query = f"SELECT {bucket} AS {unit}, {selects} FROM {table} GROUP BY {unit} ORDER BY {unit}"
+        self.add(
+            "data.sql.query",
+            {"inputs": {table: f"{{{{ {table}.data }}}}"}, "query": query},
+            self._quote(clause),
+            base=f"per_{unit}",
+            data=False,
+            inputs=[self.current],
+        )

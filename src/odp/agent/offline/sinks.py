@@ -1,0 +1,92 @@
+"""Sinks: files, database tables and webhooks that the current rows are written to."""
+
+from __future__ import annotations
+
+import re
+
+from odp.agent.offline.drafts import DraftingBase
+from odp.agent.offline.intents import Intent
+
+__all__ = ["SinkRules"]
+
+
+class SinkRules(DraftingBase):
+    """The rules that write the current rows (which stay current)."""
+
+    def _on_sink(self, intent: Intent) -> None:
+        clause = intent.clause
+        if self.current is None:
+            return
+        method = intent.method or "file.csv.write"
+        params = dict(intent.params)
+        ext = {
+            "file.csv.write": "csv",
+            "file.parquet.write": "parquet",
+            "file.jsonl.write": "jsonl",
+        }
+        if any(
+            s.method == method
+            and s.params.get("path", s.params.get("url")) == params.get("path", params.get("url"))
+            and "path" in params
+            for s in self.steps
+        ):
+            return
+        name = self._name(self._sink_base(method))
+        if method in ext and "path" not in params:
+            default = f"out/{self.pipeline_name()}.{ext[method]}"
+            params["path"] = self._ask(
+                name,
+                "path",
+                f"Where should the {ext[method].upper()} file be written?",
+                default,
+                slot="sink.path"
+                if not any(q.slot == "sink.path" for q in self.questions)
+                else None,
+            )
+        if method == "sql.table.write":
+            if "url" not in params:
+                params["url"] = self._ask(
+                    name,
+                    "url",
+                    "Which database should the table be written to (a SQLAlchemy URL)?",
+                    "sqlite:///out/odp.db",
+                )
+            value = None
+            # after the database the clause reads from, if any (*copy the orders table from
+            # A into the archive table of B*)
+            read = [p for p, _ in clause.literals(self.request, "db") if p < intent.pos]
+            text = clause.text[read[-1] :] if read else clause.text
+            for pattern in (
+                r"\btable\s+(?:named\s+|called\s+)?([a-z_][\w.]*)",
+                r"\b(?:the|a)\s+([a-z_][\w.]*)\s+table\b",
+                r"\binto\s+([a-z_][\w.]*)\b",
+            ):
+                table = re.search(pattern, text)
+                if table and table.group(1) not in ("the", "a", "table", "in", "of", "from"):
+                    value = table.group(1)
+                    break
+            params["table"] = value or self._ask(
+                name,
+                "table",
+                "Which table should the rows be written to?",
+                self.pipeline_name().replace("-", "_"),
+            )
+            mode = re.search(
+                r"\b(replac\w*|overwrit\w*|upsert\w*|append\w*|insert\w*|"
+                r"add\w* (?:\w+ ){0,2}(?:to|into) (?:the |a )?(?:\w+ )?table)\b",
+                self.request.text,
+            )
+            if mode:
+                word = mode.group(1)
+                params["mode"] = (
+                    "upsert"
+                    if word.startswith("upsert")
+                    else "replace"
+                    if word.startswith(("replac", "overwrit"))
+                    else "append"
+                )
+        self.add(method, params, self._quote(clause), base=name)
+
+    @staticmethod
+    def _sink_base(method: str) -> str:
+        return {"http.webhook.post": "alert", "sql.table.write": "to_table"}.get(method, "save")

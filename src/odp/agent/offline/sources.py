@@ -1,0 +1,120 @@
+"""Sources: searches, files, feeds, JSON APIs and SQL databases, and the pages behind links."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+from odp.agent.offline import slots
+from odp.agent.offline.clauses import Clause
+from odp.agent.offline.drafts import BASE_NAMES, SOURCE_NOUNS, DraftingBase
+from odp.agent.offline.intents import Intent, file_format
+
+__all__ = ["SourceRules"]
+
+_FILTER_WORDS: Final = re.compile(
+    r"\b(?:keep|only|filter\w*|just|ones|where|exclude|drop|remove|without|send|post|alert)\b"
+)
+
+
+class SourceRules(DraftingBase):
+    """The rules that start a dataset (or fetch the pages of the current one)."""
+
+    def _on_source(self, intent: Intent) -> None:
+        method = intent.method
+        assert method is not None
+        clause = intent.clause
+        params: dict[str, Any] = dict(intent.params)
+        if method in SOURCE_NOUNS:
+            start, end = params.pop("segment")
+            segment = Clause(clause.text[start:end], clause.original[start:end], clause.index)
+            topic = slots.query(segment, self.request) or slots.query(clause, self.request)
+            same = [s for s in self.steps if s.method == method]
+            if same and (topic is None or any(s.params.get("query") == topic for s in same)):
+                return
+            if (
+                topic is None
+                and self.topic is not None
+                and re.search(r"\b(?:and|both)\b", clause.text)
+            ):
+                topic = self.topic
+            base = BASE_NAMES[method]
+            if topic is None:
+                topic = self._ask(
+                    self._name(base),
+                    "query",
+                    f"What should {method.split('.')[1]} be searched for?",
+                    slot="query",
+                )
+            if topic is not None:
+                params["query"] = topic
+                self.topic = self.topic or topic
+            sub = slots.subreddit(clause) if method == "social.reddit.search" else None
+            if sub:
+                params["subreddit"] = sub
+            count = slots.count_before(clause, SOURCE_NOUNS[method]) or slots.result_cap(
+                clause, self.book.rows[method]
+            )
+            if count:
+                params["max_results"] = count
+            when = slots.since(clause)
+            if when:
+                params["since"] = when
+            codes = slots.languages_in(clause.text)
+            if len(codes) == 1 and not _FILTER_WORDS.search(clause.text):
+                params["lang"] = codes[0]
+            why = f'{self._quote(clause)}; it searches for "{params.get("query", "?")}"'
+            self.add(method, params, why, data=False)
+            return
+        file_base: str | None = None
+        if method.startswith("file."):
+            file_base = params["path"].rsplit("/", 1)[-1].split(".")[0]
+            self.topic = self.topic or file_base
+        if method == "news.rss.read" and "url" not in params:
+            params["url"] = self._ask(
+                "feed", "url", "Which RSS or Atom feed should be read (its URL)?"
+            )
+        if method == "sql.query.read":
+            # the SQL the clause quotes, else the table it names, else any quoted SQL
+            here = [lit.value for _, lit in clause.literals(self.request, "quote")]
+            anywhere = [lit.value for lit in self.request.literals if lit.kind == "quote"]
+            sql = [*here, *([params["query"]] if "query" in params else []), *anywhere]
+            params["query"] = (
+                sql[0]
+                if sql
+                else self._ask("rows", "query", "Which SQL query should be run on the database?")
+            )
+            table = re.search(r"\bfrom\s+([A-Za-z_]\w*)", params["query"] or "", re.IGNORECASE)
+            file_base = table.group(1) if table else None
+            self.topic = self.topic or file_base
+        self.add(method, params, self._quote(clause), base=file_base, data=False)
+
+    def _on_pages(self, intent: Intent) -> None:
+        current = self.current
+        if current is None or current.method == "web.page.fetch":
+            return
+        column = next((c for c in ("url", "link") if c in current.columns), None)
+        if column is None:
+            return
+        self.add(
+            "web.page.fetch",
+            {"url_column": column},
+            f"{self._quote(intent.clause)}: the pages behind each row's {column}",
+        )
+
+    def _fallback(self) -> bool:
+        """No source was understood: ask which file to read; whether one was given."""
+        path = self._ask(
+            "data",
+            "path",
+            "Which data should the pipeline read (a file path such as data/posts.csv)?",
+            slot="source.path",
+        )
+        if not isinstance(path, str) or not path:
+            return False
+        method = f"file.{file_format(path)}.read"
+        why = "the request names no source; this is the file given"
+        self.add(
+            method, {"path": path}, why, base=path.rsplit("/", 1)[-1].split(".")[0], data=False
+        )
+        return True
