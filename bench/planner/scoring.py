@@ -6,7 +6,8 @@
 - edge F1: over the multiset of (producer method, consumer method) pairs, one per
   ``{{ step.field }}`` reference from a step's params to another step.
 - param F1: over (method, param, value) triples of the key params (``KEY_PARAMS``),
-  values normalised (case, spaces, quotes, order of lists).
+  values normalised (case, spaces, quotes, order of lists; a one-item list is its item,
+  as validation accepts either where a param takes a list).
 
 Per request scores are averaged over a split (macro averages, as TaskBench does); the
 latency is the median over requests.
@@ -110,11 +111,17 @@ def edges(pipeline: Mapping[str, Any] | None) -> list[tuple[str, str]]:
 
 
 def normalize(value: Any) -> Hashable:
-    """A comparable form of a param value: case, spaces and quotes do not matter."""
+    """A comparable form of a param value: case, spaces and quotes do not matter.
+
+    A one-item list compares equal to its item (``url: [x]`` and ``url: x``): the params
+    that take a list accept a single value too.
+    """
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float):
         return float(value)
+    if isinstance(value, list | tuple) and len(value) == 1:
+        return normalize(value[0])
     if isinstance(value, list | tuple):
         return tuple(sorted((normalize(v) for v in value), key=repr))
     if isinstance(value, Mapping):

@@ -100,6 +100,17 @@ def test_normalize() -> None:
     assert normalize({"k": "V"}) == (("k", "v"),)
 
 
+def test_a_one_item_list_is_its_item() -> None:
+    url = "https://example.com/feed.xml"
+    assert normalize([url]) == normalize(url)
+    assert normalize([" Likes "]) == normalize("likes")
+    assert normalize([url, "b"]) != normalize(url)
+    assert normalize([]) == ()
+    gold = {"sources": [{"name": "f", "method": "news.rss.read", "params": {"url": [url]}}]}
+    draft = {"sources": [{"name": "f", "method": "news.rss.read", "params": {"url": url}}]}
+    assert key_params(draft) == key_params(gold)
+
+
 def test_score_and_summary() -> None:
     perfect = score_case(
         "1", "chain", GOLD, GOLD, valid=True, catalog_ids=methods(GOLD), seconds=0.1
