@@ -269,7 +269,9 @@ def read_request(
     """
     read = Request(original=request)
     text = _fix_typos(_take_literals(request, read.literals))
-    text = text.replace("(", " ").replace(")", " ").replace("?", " ").replace("!", " ")
+    text = text.replace("(", " ").replace(")", " ")
+    # a question or an exclamation ends a sentence (`...about quantization? save them`)
+    text = re.sub(r"[?!]+(?=\s|$)", ". ", text).replace("?", " ").replace("!", " ")
     for part in _BOUNDARY.split(text):
         for piece in _split_on_and(part):
             original = " ".join(piece.split())

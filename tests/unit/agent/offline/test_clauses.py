@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from odp.agent.offline import OfflinePlanner
 from odp.agent.offline.clauses import Clause, Request, read_request
+from tests.unit.agent.offline.conftest import step
 
 
 def test_literals_are_taken_out_with_their_kind() -> None:
@@ -83,3 +85,21 @@ def test_sql_ends_where_a_new_instruction_starts() -> None:
         ("SELECT a, count (*) FROM t, count (x)", "SELECT a, count (*) FROM t, count (x)"),
     ]:
         assert read_request(request).literals[0].value == sql
+
+
+def test_a_question_or_an_exclamation_ends_a_clause() -> None:
+    read = read_request("Which posts talk about async? sort them by likes! then save to out/a.csv")
+    assert [c.text for c in read.clauses] == [
+        "which posts talk about async",
+        "sort them by likes",
+        "save to ⟨0⟩",
+    ]
+    # inside a word or a literal, the marks are not boundaries
+    read = read_request("fetch https://a.example.com/x?page=2 wow!!really")
+    assert read.literals[0].value == "https://a.example.com/x?page=2"
+    assert len(read.clauses) == 1
+
+
+def test_a_question_s_topic_stops_at_its_mark(planner: OfflinePlanner) -> None:
+    draft = planner.plan("What do reddit threads say about quantization? save them to out/q.csv")
+    assert step(draft, "social.reddit.search")["query"] == "quantization"
