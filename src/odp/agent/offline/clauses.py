@@ -50,6 +50,8 @@ _URL: Final = re.compile(r"\bhttps?://[^\s,;()\"'<>]+")
 _PATH: Final = re.compile(
     r"(?<![\w/.@#-])(?:[\w.*-]+/)*[\w*-]+\.(?:csv|tsv|parquet|pq|jsonl|ndjson|json|db)\b"
     r"|(?<![\w/.@#-])(?:\./|~/|/)?(?:data|out|output|exports?|tmp)/[\w./*-]+"
+    # object stores and file URLs (`s3://bucket/chats/x.jsonl`)
+    r"|\b(?:s3a?|gs|gcs|az|abfss?|file)://[\w./*=@-]+"
 )
 _SQL: Final = re.compile(
     r"\bselect\s.+?\bfrom\b.*?(?=\s+--?\s|\s+-$|,?\s+and then\b|,\s+then\b|"

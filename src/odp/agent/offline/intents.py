@@ -38,7 +38,10 @@ _READ: Final = re.compile(
     r"\b(?:read|load|open|import|ingest|from|in|of|using|scan|compare|against|versus|vs|join|"
     r"merge|combine|with)\b"
 )
-_TO: Final = re.compile(r"\b(?:to|into|as|at|in)\s+(?:a\s+|the\s+|both\s+)?(?:\w+\s+)?$")
+_NOUN_BEFORE: Final = re.compile(
+    r"\b(?:the|a|an|this|that|my|our|csv|tsv|parquet|jsonl|ndjson|json|sql|db|database)\s+$"
+)
+_TO: Final = re.compile(r"\b(to|into|as|at|in)\s+(?:a\s+|the\s+|both\s+)?(?:\w+\s+)?$")
 _PLATFORMS: Final = [
     ("social.twitter.search", re.compile(r"\b(?:twitter|tweets?|x\.com|on x)\b")),
     ("social.reddit.search", re.compile(r"\b(?:reddit|subreddit)\b|\br/\w+")),
@@ -109,6 +112,11 @@ def file_format(path: str) -> str:
     return FORMATS.get(suffix, "csv")
 
 
+def _write_verbs(text: str) -> list[re.Match[str]]:
+    """The words that ask to write, not those used as nouns (*the jsonl dump at ...*)."""
+    return [m for m in _WRITE.finditer(text) if not _NOUN_BEFORE.search(text[: m.start()])]
+
+
 def _writes_at(clause: Clause, request: Request, pos: int) -> bool:
     """Whether the literal at ``pos`` is written to (rather than read from)."""
     before = clause.text[:pos]
@@ -123,13 +131,21 @@ def _writes_at(clause: Clause, request: Request, pos: int) -> bool:
         r"\s*(?:to|into|as|in)\b", after
     ):
         return False  # `export data/orders.csv into the table ...`: the path is what is written
-    write = [m.end() for m in _WRITE.finditer(before)]
+    # a verb used as a noun (`the jsonl dump at ...`, `an export in data/`) writes nothing
+    write = [
+        m.end() for m in _WRITE.finditer(before) if not _NOUN_BEFORE.search(before[: m.start()])
+    ]
     read = [m.end() for m in _READ.finditer(before) if m.group(0) not in ("in", "of")]
     if write and (not read or write[-1] > read[-1]):
         return True
     if read:
         return False
-    return bool(_TO.search(before))
+    to = _TO.search(before)
+    if to is not None and to.group(1) in ("in", "at"):
+        # `the products in data/catalog.csv`: only an output folder is written to
+        literal = request.literals[_literal_id(clause, pos)]
+        return _OUT_DIR.match(literal.value) is not None
+    return to is not None
 
 
 def _records_path(clause: Clause, request: Request) -> str | None:
@@ -246,16 +262,17 @@ def _sinks(clause: Clause, request: Request, written: frozenset[int]) -> list[In
     for pos, lit in clause.literals(request, "url"):
         if _HOOK.search(text) and not re.search(r"\b(?:rss|atom|feeds?)\b", text):
             intents.append(Intent("sink", pos, clause, "http.webhook.post", {"url": lit.value}))
+    verbs = _write_verbs(text)
     wants_file = re.search(
         r"\b(?:csv|parquet|jsonl|json|excel|spreadsheet)\s+(?:file|export)", text
     ) and not re.search(r"\b(?:read|load|open|import|ingest)\b", text)
     if (
         not intents
         and not reads
-        and (_WRITE.search(text) or re.search(r"\btable\b", text) or wants_file)
+        and (verbs or re.search(r"\btable\b", text) or wants_file)
     ):
         table = re.search(r"\btable\b", text)
-        if table and (_WRITE.search(text) or re.search(r"\b(?:append|insert|load)\w*\b", text)):
+        if table and (verbs or re.search(r"\b(?:append|insert|load)\w*\b", text)):
             intents.append(Intent("sink", table.start(), clause, "sql.table.write", {}))
             return intents
         for match in re.finditer(
@@ -263,9 +280,8 @@ def _sinks(clause: Clause, request: Request, written: frozenset[int]) -> list[In
         ):
             fmt = FORMATS[match.group(1)]
             intents.append(Intent("sink", match.start(), clause, f"file.{fmt}.write", {}))
-        verb = _WRITE.search(text)
-        if not intents and verb is not None:
-            intents.append(Intent("sink", verb.start(), clause, None, {}))
+        if not intents and verbs:
+            intents.append(Intent("sink", verbs[0].start(), clause, None, {}))
     return intents
 
 
