@@ -12,6 +12,7 @@ from typing import Any, Final
 from odp.agent.offline.clauses import Clause
 from odp.agent.offline.drafts import DraftingBase, StepDraft
 from odp.agent.offline.intents import Intent
+from odp.agent.offline.slots import DOTTED_KEYS
 
 __all__ = ["CombiningRules"]
 
@@ -26,10 +27,16 @@ _KEY_IS: Final = re.compile(
     r"\b(?:join |matching )?key(?: column)?\s*(?:\bis\b|=|:|,|\bbeing\b)\s*([a-z_][a-z0-9_]*)|"
     r"\bkeyed\s+(?:on|by)\s+([a-z_][a-z0-9_]*)"
 )
+_DOTTED: Final = re.compile(r"\b" + DOTTED_KEYS + r"\b")
 _KEY_PAIR: Final = re.compile(
     r"\b(?:has|have|uses?)\s+(?:the\s+|a\s+)?(?:column\s+)?([a-z_][a-z0-9_]*)\b.*?"
     r"\b(?:calls?|names?)\s+it\s+([a-z_][a-z0-9_]*)\b"
 )
+
+
+def _names(table: str, step: str) -> bool:
+    """Whether a table named in words (``agents``) is a step's dataset (``agents``)."""
+    return table.rstrip("s") in step
 
 
 class CombiningRules(DraftingBase):
@@ -64,7 +71,17 @@ class CombiningRules(DraftingBase):
         nearby = " , ".join([clause.text, *(c.text for c in following)])
         named = _KEY_IS.search(nearby)
         pair = _KEY_PAIR.search(nearby)
-        if key is None and named is not None:
+        dotted = _DOTTED.search(nearby)
+        if key is None and dotted is not None:
+            first, first_key, second, second_key = dotted.groups()
+            if _names(second, left.name) and not _names(first, left.name):
+                first_key, second_key = second_key, first_key
+            if first_key == second_key:
+                column = first_key
+            else:
+                params.update(left_on=first_key, right_on=second_key)
+                column = first_key
+        elif key is None and named is not None:
             column = named.group(1) or named.group(2)
         elif key is None and pair is not None:
             params.update(left_on=pair.group(1), right_on=pair.group(2))

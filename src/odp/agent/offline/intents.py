@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from odp.agent.offline.clauses import Clause, Request
-from odp.agent.offline.slots import language_candidates
+from odp.agent.offline.slots import DOTTED_KEYS, language_candidates
 
 __all__ = ["FORMATS", "ONE_PER", "Intent", "clause_intents", "file_format"]
 
@@ -266,11 +266,7 @@ def _sinks(clause: Clause, request: Request, written: frozenset[int]) -> list[In
     wants_file = re.search(
         r"\b(?:csv|parquet|jsonl|json|excel|spreadsheet)\s+(?:file|export)", text
     ) and not re.search(r"\b(?:read|load|open|import|ingest)\b", text)
-    if (
-        not intents
-        and not reads
-        and (verbs or re.search(r"\btable\b", text) or wants_file)
-    ):
+    if not intents and not reads and (verbs or re.search(r"\btable\b", text) or wants_file):
         table = re.search(r"\btable\b", text)
         if table and (verbs or re.search(r"\b(?:append|insert|load)\w*\b", text)):
             intents.append(Intent("sink", table.start(), clause, "sql.table.write", {}))
@@ -319,7 +315,7 @@ _TRANSFORMS: Final = [
         "join",
         r"\b(?:join\w*|merge\w*|combine\w*|union|together|not in|match\w* them|"
         r"(?:that|which|who) (?:have|has|had) no|with no|without (?:a|an|any)|never \w+|"
-        r"missing from|absent from|no (?:matching|corresponding))\b",
+        r"missing from|absent from|no (?:matching|corresponding))\b|" + DOTTED_KEYS,
     ),
     ("sql", r"\bsql\b|\bselect\b"),
     ("train", r"\b(?:train\w*|classifier|regressor|fit a model|model to predict)\b"),

@@ -14,6 +14,7 @@ from typing import Final
 from odp.agent.offline.clauses import Clause, Request
 
 __all__ = [
+    "DOTTED_KEYS",
     "LANGUAGES",
     "NUMBER_WORDS",
     "column_named",
@@ -94,6 +95,10 @@ _SOURCE_NOUNS: Final = re.compile(
 _FILLER: Final = re.compile(r"^(?:the|a|an|some|recent|latest|new posts)\s+")
 _TRAILING: Final = re.compile(
     r"\s+(?:please|pls|thanks|now|today|posts?|tweets?|news|and|or|&)$|[\s,.;:]+$"
+)
+# `tickets.assignee_id to agents.id`, `events.user_id = users.id`: each side's key
+DOTTED_KEYS: Final = (
+    r"([a-z_]\w*)\.([a-z_]\w*)\s*(?:==?|\bto\b|\bwith\b|\bagainst\b)\s*([a-z_]\w*)\.([a-z_]\w*)"
 )
 _COLUMN_WORD: Final = r"[a-z_][a-z0-9_]*"
 

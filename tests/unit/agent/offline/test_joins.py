@@ -52,3 +52,29 @@ def test_no_join_without_two_datasets_or_a_key(planner: OfflinePlanner) -> None:
     assert "data.rows.join" not in methods(
         planner.plan("read data/a.csv and data/b.csv, the ones with no email")
     )
+
+
+@pytest.mark.parametrize(
+    ("request_", "keys"),
+    [
+        (
+            "read data/tickets.csv and data/agents.csv, match tickets.assignee_id to agents.id",
+            {"left_on": "assignee_id", "right_on": "id"},
+        ),
+        (
+            "read data/tickets.csv and data/agents.csv; agents.id = tickets.assignee_id",
+            {"left_on": "assignee_id", "right_on": "id"},
+        ),
+        ("read data/tickets.csv and data/agents.csv, tickets.team == agents.team", {"on": "team"}),
+    ],
+)
+def test_a_key_given_as_table_dot_column_on_each_side(
+    planner: OfflinePlanner, request_: str, keys: dict[str, str]
+) -> None:
+    join = step(planner.plan(request_), "data.rows.join")
+    assert join == {"left": "{{ tickets.data }}", "right": "{{ agents.data }}", **keys}
+
+
+def test_a_dotted_name_alone_is_no_join(planner: OfflinePlanner) -> None:
+    draft = planner.plan("read data/a.csv and data/b.csv, keep a.x > 3")
+    assert "data.rows.join" not in methods(draft)
