@@ -88,7 +88,7 @@ class Intent:
 
     Attributes:
         kind: source, page_fetch, sentiment, language, extract, embed, cluster, filter,
-            sort, aggregate, dedupe, sample, select, cap, join, union, sql, train, drift, sink.
+            sort, aggregate, dedupe, sample, select, since, cap, join, union, sql, train, drift, sink.
         pos: where in the clause it was found (orders the clause's intents).
         method: the method, when the intent decides it (sources, sinks).
         params: what the clause says about the step.
@@ -298,6 +298,7 @@ _TRANSFORMS: Final = [
     ("dedupe", r"\b(?:dedupe\w*|deduplicat\w*|duplicates?|unique|distinct)\b|" + ONE_PER),
     ("sample", r"\b(?:sample|at random|random(?:ly)?)\b|\d+\s*%"),
     ("select", r"\bcolumns\b|\bonly the (?:fields|columns)\b"),
+    ("since", r"\b(?:since|after|from)\s+\d{4}-\d{2}-\d{2}"),
     ("cap", r"\b(?:max(?:imum)?|at most|up to|no more than|limit(?:ed)?|cap(?:ped)?|tops)\b"),
     ("aggregate", r"\b(?:count|counts|number of|how many|average|avg|mean|sum|total|per)\b"),
     (

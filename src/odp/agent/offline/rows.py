@@ -93,6 +93,13 @@ class RowRules(EnricherRules):
             param = "limit" if current.method == "data.rows.sort" else "max_results"
             current.params.setdefault(param, cap)
 
+    def _on_since(self, intent: Intent) -> None:
+        """*only ones posted since 2026-12-01*, said after the search: where it starts."""
+        current, when = self.current, slots.since(intent.clause)
+        if current is None or current.method not in SOURCE_NOUNS or when is None:
+            return
+        current.params.setdefault("since", when)
+
     def _on_sort(self, intent: Intent) -> None:
         clause = intent.clause
         spec = slots.sort_spec(clause)

@@ -40,3 +40,23 @@ def test_at_most_before_a_column_is_a_condition(planner: OfflinePlanner) -> None
     assert methods(draft) == ["social.twitter.search", "data.rows.filter"]
     assert step(draft, "data.rows.filter")["where"] == "likes <= 5"
     assert "max_results" not in step(draft, "social.twitter.search")
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        "pull 300 tweets about the strike, only ones posted since 2026-12-01",
+        "tweets about the strike. I need the ones after 2026-12-01",
+    ],
+)
+def test_a_start_date_said_after_the_search_goes_to_it(
+    planner: OfflinePlanner, request_: str
+) -> None:
+    draft = planner.plan(request_)
+    assert methods(draft) == ["social.twitter.search"]
+    assert step(draft, "social.twitter.search")["since"] == "2026-12-01"
+
+
+def test_a_start_date_after_a_file_is_not_a_search_param(planner: OfflinePlanner) -> None:
+    draft = planner.plan("read data/a.csv, the rows from 2026-12-01 on")
+    assert "since" not in step(draft, "file.csv.read")
