@@ -59,7 +59,8 @@ class RowRules(EnricherRules):
             return
         percent = re.search(r"(\d+(?:\.\d+)?)\s*(?:%|percent)", text)
         count = re.search(
-            rf"{slots._NUM}\s+(?:random\s+)?(?:rows|records|items|samples|lines|posts|tweets)\b",
+            # `200 random rows`, `a 200-row sample`
+            rf"{slots._NUM}(?:\s+|-)(?:random\s+)?(?:rows?|records?|items?|samples?|lines?|posts?|tweets?)\b",
             text,
         ) or re.search(rf"\bsample of\s+{slots._NUM}\b", text)
         params: dict[str, Any] = {}
