@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 
 from odp.agent.offline import slots
 from odp.agent.offline.drafts import DraftingBase
 from odp.agent.offline.intents import Intent
 
 __all__ = ["EnricherRules"]
+
+_CLUSTER_VERB: Final = re.compile(r"\bcluster\w*|\bgroup\w* (?:of |them by )?similar")
 
 
 class EnricherRules(DraftingBase):
@@ -69,7 +71,13 @@ class EnricherRules(DraftingBase):
 
     def _on_cluster(self, intent: Intent) -> None:
         clause = intent.clause
-        if self.current is None:
+        later = self.request.clauses[clause.index + 1 :]
+        if self.current is None or (
+            # `see what topics come up ... embed them, make 8 clusters`: the goal said first,
+            # the step asked for later (after the embedding) is the one to draft
+            not _CLUSTER_VERB.search(clause.text)
+            and any(_CLUSTER_VERB.search(c.text) for c in later)
+        ):
             return
         match = re.search(
             rf"{slots._NUM}\s+(?:\w+\s+)?(?:clusters|groups|topics|themes|buckets)\b|\bk\s*=\s*(\d+)",
