@@ -103,3 +103,13 @@ def test_a_question_or_an_exclamation_ends_a_clause() -> None:
 def test_a_question_s_topic_stops_at_its_mark(planner: OfflinePlanner) -> None:
     draft = planner.plan("What do reddit threads say about quantization? save them to out/q.csv")
     assert step(draft, "social.reddit.search")["query"] == "quantization"
+
+
+def test_a_dash_between_spaces_ends_a_clause() -> None:
+    read = read_request("data/a.csv has a url column - fetch the pages – then save to out/b.csv")
+    assert [c.text for c in read.clauses] == [
+        "⟨0⟩ has a url column",
+        "fetch the pages",
+        "save to ⟨1⟩",
+    ]
+    assert len(read_request("keep rows from 2026-12-01 with x-y > 3").clauses) == 1
