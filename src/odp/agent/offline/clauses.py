@@ -66,7 +66,7 @@ _SQL: Final = re.compile(
     re.IGNORECASE,
 )
 _BOUNDARY: Final = re.compile(
-    r"\s*(?:(?<!\d),|,(?!\d{3}\b)|;|:(?=\s|$)|\.(?=\s|$)|(?<=\s)[-–—](?=\s)|->|→|=>|\bthen\b|\bafter that\b|\bafterwards\b|\band also\b)\s*"
+    r"\s*(?:(?<!\d),|,(?!\d{3}\b)|;|:(?=\s|$)|\.(?=\s|$)|(?<=\s)[-\u2013\u2014](?=\s)|->|→|=>|\bthen\b|\bafter that\b|\bafterwards\b|\band also\b)\s*"
 )
 VERBS: Final = frozenset(
     [

@@ -106,7 +106,9 @@ def test_a_question_s_topic_stops_at_its_mark(planner: OfflinePlanner) -> None:
 
 
 def test_a_dash_between_spaces_ends_a_clause() -> None:
-    read = read_request("data/a.csv has a url column - fetch the pages – then save to out/b.csv")
+    read = read_request(
+        "data/a.csv has a url column - fetch the pages \u2013 then save to out/b.csv"
+    )
     assert [c.text for c in read.clauses] == [
         "⟨0⟩ has a url column",
         "fetch the pages",
