@@ -76,7 +76,9 @@ NUMBER_WORDS: Final = {
 }
 _NUM: Final = r"(\d[\d,]*(?:\.\d+)?|" + "|".join(NUMBER_WORDS) + r")"
 _TOPIC_INTRO: Final = re.compile(
-    r"\b(?:about|mentioning|regarding|concerning|on|for|re|related to|with the (?:word|term)s?)\s+"
+    r"\b(?:about|mentioning|regarding|concerning|on|for|re|related to|with the (?:word|term)s?|"
+    # `posts around inflation`, `news coverage of the budget debate`
+    r"around|(?:coverage|reporting|discussions?) (?:of|on))\s+"
 )
 _TOPIC_STOP: Final = re.compile(
     r"\s*,.*$|"  # a clause merged back (`..., max 50`) is not the topic
@@ -165,7 +167,7 @@ def result_cap(clause: Clause, columns: Sequence[str]) -> int | None:
     """
     for match in re.finditer(
         rf"\b(?:max(?:imum)?|at most|up to|no more than|limit(?:ed)?(?: to| of)?|cap(?:ped)? at)"
-        rf"\s+(?:of\s+)?{_NUM}\b(?:\s+({_COLUMN_WORD}))?|\b{_NUM}\s+(?:results\s+)?(?:max|tops)\b",
+        rf"\s+(?:of\s+)?{_NUM}\b(?:\s+({_COLUMN_WORD}))?|\b{_NUM}\s+(?:\w+\s+)?(?:max|tops)\b",
         clause.text,
     ):
         if match.group(3) or match.group(2) not in columns:

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from odp.agent.offline import OfflinePlanner
-from tests.unit.agent.offline.conftest import methods, step
+from tests.unit.agent.offline.conftest import methods, step, steps
 
 
 @pytest.mark.parametrize(
@@ -60,3 +60,18 @@ def test_a_start_date_said_after_the_search_goes_to_it(
 def test_a_start_date_after_a_file_is_not_a_search_param(planner: OfflinePlanner) -> None:
     draft = planner.plan("read data/a.csv, the rows from 2026-12-01 on")
     assert "since" not in step(draft, "file.csv.read")
+
+
+@pytest.mark.parametrize(
+    ("request_", "query", "cap"),
+    [
+        ("reddit posts around remote work, 60 posts tops", "remote work", 60),
+        ("German news coverage of the budget debate, 80 articles tops", "budget debate", 80),
+        ("tweets with reporting on the port strike, 25 tweets max", "port strike", 25),
+    ],
+)
+def test_topics_after_around_or_coverage_of_and_caps_after_the_noun(
+    planner: OfflinePlanner, request_: str, query: str, cap: int
+) -> None:
+    source = steps(planner.plan(request_))[0]["params"]
+    assert (source["query"], source["max_results"]) == (query, cap)
