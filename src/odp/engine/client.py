@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import uuid
 from typing import Any
@@ -265,9 +266,17 @@ class EngineClient:
             RunCancelledError: when the run was cancelled.
             ExecutionError: when it ended otherwise (terminated, timed out).
         """
-        await self._describe(run_id, workspace)
+        # wait for the result while checking the run is the workspace's: one round trip
+        waiting = asyncio.ensure_future(self._handle(run_id).result())
         try:
-            return await self._handle(run_id).result()
+            await self._describe(run_id, workspace)
+        except BaseException:
+            waiting.cancel()
+            with contextlib.suppress(BaseException):
+                await waiting
+            raise
+        try:
+            return await waiting
         except WorkflowFailureError as e:
             raise _run_error(run_id, e) from None
 

@@ -422,6 +422,11 @@ sources:
         await engine.describe(mine, workspace="team-b")
     with pytest.raises(RunNotFoundError):
         await engine.describe("no-such-run")
+    with pytest.raises(RunNotFoundError):  # another workspace's run, even a finished one
+        await engine.result(mine, workspace="team-b")
+    with pytest.raises(RunNotFoundError):
+        await engine.result("no-such-run")
+    assert (await engine.result(mine, workspace="team-a")).state is RunState.COMPLETED
     for _ in range(100):  # visibility is eventually consistent
         listed = await engine.list_runs(workspace="team-a", pipeline="listed-pipeline")
         if any(r.run_id == mine for r in listed):
