@@ -12,6 +12,11 @@ from odp.agent.offline.intents import Intent, file_format
 
 __all__ = ["SourceRules"]
 
+_URL_COLUMN: Final = re.compile(
+    r"\b([a-z_]*(?:url|link)[a-z_]*)\s+(?:column|field)\b|"
+    r"\b(?:column|field)\s+([a-z_]*(?:url|link)[a-z_]*)\b"
+)
+
 _FILTER_WORDS: Final = re.compile(
     r"\b(?:keep|only|filter\w*|just|ones|where|exclude|drop|remove|without|send|post|alert)\b"
 )
@@ -93,7 +98,12 @@ class SourceRules(DraftingBase):
         current = self.current
         if current is None or current.method == "web.page.fetch":
             return
-        column = next((c for c in ("url", "link") if c in current.columns), None)
+        column: str | None = next((c for c in ("url", "link") if c in current.columns), None)
+        if column is None and not current.columns:
+            # a file's columns are unknown: the one the request names (`has a url column`,
+            # `the column page_link`), else `url`
+            named = _URL_COLUMN.search(self.request.text)
+            column = (named.group(1) or named.group(2)) if named else "url"
         if column is None:
             return
         self.add(
