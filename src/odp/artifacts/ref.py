@@ -39,7 +39,9 @@ class DatasetRef(BaseModel):
     sha256: str = Field(description="The SHA-256 of the file's bytes.")
     size_bytes: int = Field(default=0, ge=0, description="The file's size in bytes.")
     preview: list[dict[str, Any]] = Field(
-        default_factory=list, description="The first few rows, long values shortened."
+        default_factory=list,
+        description="The first few rows, long values shortened (none for a lazy view of "
+        "more than 1,000 rows: its rows are seen when it is read).",
     )
     sql: str | None = Field(
         default=None, description="For views: the SELECT that computes the rows."

@@ -34,6 +34,8 @@ TabularData: TypeAlias = pl.DataFrame | pl.LazyFrame | pa.Table | pa.RecordBatch
 """What :meth:`ArtifactStore.write` accepts (lazy frames and readers are streamed)."""
 
 PREVIEW_ROWS = 5
+PREVIEW_VIEW_ROWS = 1000
+"""A lazy view of at most this many rows gets its preview when it is made."""
 _PREVIEW_TEXT = 120
 _CHUNK = 1 << 20
 
@@ -190,8 +192,10 @@ class ArtifactStore:
     def view(self, sql: str, bases: list[str]) -> DatasetRef:
         """A lazy dataset: ``sql`` (a SELECT over ``read_parquet`` of ``bases``) runs on read.
 
-        Counting the rows and taking the preview also checks the query, so errors surface
-        in the step that made the view.
+        Binding the query and counting its rows check it, so errors surface in the step
+        that made the view. Only a view of at most ``PREVIEW_VIEW_ROWS`` rows gets its
+        preview now: for a bigger one the first rows would cost a read of every column of
+        a whole row group (the count reads only what it needs), so it has none until read.
         """
         from odp.artifacts.relations import connect
 
@@ -200,19 +204,20 @@ class ArtifactStore:
             stat = os.stat(base)  # a view's identity follows its files' contents
             fingerprint.update(f"\n{base}:{stat.st_size}:{stat.st_mtime_ns}".encode())
         with connect(bases) as con:
-            head = pl.from_arrow(
-                con.sql(f"SELECT * FROM ({sql}) LIMIT {PREVIEW_ROWS}").to_arrow_table()
-            )
-            rows = con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0]
-        assert isinstance(head, pl.DataFrame)
+            head = con.sql(f"SELECT * FROM ({sql}) LIMIT 0").to_arrow_table()
+            rows = int(con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0])
+            if 0 < rows <= PREVIEW_VIEW_ROWS:
+                head = con.sql(f"SELECT * FROM ({sql}) LIMIT {PREVIEW_ROWS}").to_arrow_table()
+        frame = pl.from_arrow(head)
+        assert isinstance(frame, pl.DataFrame)
         sha = fingerprint.hexdigest()
         return DatasetRef(
             uri=f"view://{sha}",
             format="view",
-            rows=int(rows[0]),
-            columns=[Column(name=n, type=str(t)) for n, t in head.schema.items()],
+            rows=rows,
+            columns=[Column(name=n, type=str(t)) for n, t in frame.schema.items()],
             sha256=sha,
-            preview=preview_rows(head),
+            preview=preview_rows(frame),
             sql=sql,
             bases=list(bases),
         )

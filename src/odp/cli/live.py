@@ -7,6 +7,7 @@ events it shows what polling the workflow's ``progress`` query returns.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console, Group
@@ -15,6 +16,8 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
+from odp.artifacts.store import preview_rows
+from odp.config import Settings
 from odp.engine import PipelineResult, RunProgress, RunState, StepError, StepState, StepStatus
 from odp.events import (
     Event,
@@ -91,8 +94,38 @@ def preview_table(preview: list[dict[str, Any]], total: int | None = None) -> Ta
     return table
 
 
-def summary(console: Console, progress: RunProgress, ui_url: str | None = None) -> None:
-    """The closing summary: final state, duration, where sinks wrote, last dataset's preview."""
+def dataset_head(
+    settings: Settings, data: dict[str, Any], rows: int, workspace: str
+) -> list[dict[str, Any]]:
+    """The first ``rows`` rows of a step's dataset (values shortened for a terminal).
+
+    They are read from the store when it is on this machine (a big lazy view has them
+    only there), else taken from the preview the step recorded.
+    """
+    from odp.artifacts import ArtifactStore, DatasetRef
+
+    if not rows:
+        return []
+    try:
+        ref = DatasetRef.model_validate(data)
+        store = ArtifactStore(settings.artifacts_root, workspace=workspace)
+        return preview_rows(store.scan(ref).head(rows).collect(), rows)
+    except Exception:  # the store may be another machine's: fall back to the preview
+        return list(data.get("preview") or [])[:rows]
+
+
+def summary(
+    console: Console,
+    progress: RunProgress,
+    ui_url: str | None = None,
+    *,
+    head: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None,
+) -> None:
+    """The closing summary: final state, duration, where sinks wrote, last dataset's preview.
+
+    ``head`` reads a dataset's first rows (see :func:`dataset_head`); without it, or when
+    it finds none, the preview the step recorded is shown.
+    """
     console.print(progress_table(progress))
     elapsed = ""
     if progress.finished_at is not None:
@@ -124,8 +157,9 @@ def summary(console: Console, progress: RunProgress, ui_url: str | None = None) 
     last = _last_dataset(progress)
     if last is not None:
         name, data = last
+        rows = (head(data) if head is not None else []) or data.get("preview", [])
         console.print(f"\n[bold]{escape(name)}[/] (preview)")
-        console.print(preview_table(data.get("preview", []), data.get("rows")))
+        console.print(preview_table(rows, data.get("rows")))
     if ui_url and progress.state is not RunState.COMPLETED:
         console.print(
             f"[dim]Temporal UI: {ui_url}/namespaces/default/workflows/{progress.run_id}[/]"

@@ -13,9 +13,10 @@ from rich.console import Console
 from rich.live import Live
 from rich.markup import escape
 
+from odp.artifacts.store import PREVIEW_ROWS
 from odp.catalog import Catalog, load_catalog
 from odp.cli.console import err_console, out_console, print_diagnostics
-from odp.cli.live import apply_event, render, summary
+from odp.cli.live import apply_event, dataset_head, render, summary
 from odp.cli.validate import FileArg, ParamOpt, load_and_validate
 from odp.config import Settings, load_settings
 from odp.engine import Engine, RunProgress, RunState, open_engine
@@ -87,7 +88,12 @@ async def _run(
             err_console().print(f"[dim]follow it with: odp status {run_id}[/]")
             return 0
         progress = await follow(engine, run_id, console)
-        summary(console, progress, engine.ui_url)
+        summary(
+            console,
+            progress,
+            engine.ui_url,
+            head=lambda data: dataset_head(settings, data, PREVIEW_ROWS, workspace),
+        )
         if progress.state is RunState.COMPLETED:
             return 0
         return EXIT_CANCELLED if progress.state is RunState.CANCELLED else EXIT_FAILED

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from odp.catalog import load_catalog
 from odp.cli.console import err_console, out_console, print_json
-from odp.cli.live import preview_table, progress_table
+from odp.cli.live import dataset_head, preview_table, progress_table
 from odp.config import Settings, load_settings
 from odp.engine import RunState, ensure_search_attributes, open_engine
 from odp.errors import ConfigError, ExecutionError, StepFailedError
@@ -285,16 +285,8 @@ def result(
 def _print_dataset(
     console: Console, settings: Settings, data: dict[str, Any], rows: int, workspace: str
 ) -> None:
-    from odp.artifacts import ArtifactStore, DatasetRef
-
-    ref = DatasetRef.model_validate(data)
-    store = ArtifactStore(settings.artifacts_root, workspace=workspace)
-    try:
-        head = store.scan(ref).head(rows).collect().to_dicts() if rows else []
-    except Exception:  # the store may be another machine's: fall back to the preview
-        head = ref.preview[:rows]
-    console.print(preview_table(head, ref.rows))
-    console.print(f"[dim]{escape(ref.uri)}[/]")
+    console.print(preview_table(dataset_head(settings, data, rows, workspace), data.get("rows")))
+    console.print(f"[dim]{escape(str(data.get('uri', '')))}[/]")
 
 
 def cancel(run_id: RunIdArg) -> None:

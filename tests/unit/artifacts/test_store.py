@@ -98,3 +98,32 @@ def test_workspaces_are_apart(tmp_path: Path) -> None:
     ref = a.write(pl.DataFrame({"x": [1]}))
     assert a.owns(ref.uri)
     assert not b.owns(ref.uri)
+
+
+def test_a_view_is_counted_and_only_a_small_one_previewed(store: ArtifactStore) -> None:
+    from odp.artifacts.store import PREVIEW_VIEW_ROWS
+    from odp.cli.live import dataset_head
+    from odp.config import Settings
+
+    base = store.write(pl.DataFrame({"i": range(PREVIEW_VIEW_ROWS + 500), "text": "t"}))
+    source = f"SELECT * FROM read_parquet('{base.uri}')"
+    big = store.view(f"{source} WHERE i >= 10", [base.uri])
+    assert big.is_view and big.rows == PREVIEW_VIEW_ROWS + 490
+    assert [(c.name, c.type) for c in big.columns] == [("i", "Int64"), ("text", "String")]
+    assert big.preview == []  # the first rows would cost a read of every column
+    small = store.view(f"{source} WHERE i < 3", [base.uri])
+    assert small.rows == 3 and small.preview == [{"i": i, "text": "t"} for i in range(3)]
+    assert store.view(f"{source} WHERE i < 0", [base.uri]).preview == []
+    assert store.read(big)["i"].to_list()[:2] == [10, 11]
+
+    # where the store is at hand, the first rows of a big view are read from it
+    settings = Settings(artifacts_uri=store.root)
+    data = big.model_dump(mode="json")
+    assert dataset_head(settings, data, 2, store.workspace) == [
+        {"i": 10, "text": "t"},
+        {"i": 11, "text": "t"},
+    ]
+    assert dataset_head(settings, data, 0, store.workspace) == []
+    # elsewhere (another machine's files), the recorded preview stands in
+    gone = {**small.model_dump(mode="json"), "bases": ["/nowhere/x.parquet"]}
+    assert dataset_head(settings, gone, 2, store.workspace) == small.preview[:2]
