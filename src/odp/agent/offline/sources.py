@@ -99,11 +99,11 @@ class SourceRules(DraftingBase):
         if current is None or current.method == "web.page.fetch":
             return
         column: str | None = next((c for c in ("url", "link") if c in current.columns), None)
-        if column is None and not current.columns:
+        named = _URL_COLUMN.search(self.request.text)
+        if column is None and not current.columns and named is not None:
             # a file's columns are unknown: the one the request names (`has a url column`,
-            # `the column page_link`), else `url`
-            named = _URL_COLUMN.search(self.request.text)
-            column = (named.group(1) or named.group(2)) if named else "url"
+            # `the column page_link`); none named, no guess
+            column = named.group(1) or named.group(2)
         if column is None:
             return
         self.add(

@@ -13,7 +13,7 @@ from tests.unit.agent.offline.conftest import methods, step
     [
         ("data/l.csv has a url column - fetch each of those pages", "url"),
         ("read data/l.csv and download the pages in the column page_link", "page_link"),
-        ("read data/l.csv and scrape the pages", "url"),
+        ("read data/l.csv and scrape the pages in the url field", "url"),
     ],
 )
 def test_the_url_column_of_a_file(planner: OfflinePlanner, request_: str, column: str) -> None:
@@ -22,6 +22,7 @@ def test_the_url_column_of_a_file(planner: OfflinePlanner, request_: str, column
     assert step(draft, "web.page.fetch") == {"data": "{{ l.data }}", "url_column": column}
 
 
-def test_rows_known_to_have_no_url_fetch_nothing(planner: OfflinePlanner) -> None:
+def test_no_url_column_known_or_named_fetches_nothing(planner: OfflinePlanner) -> None:
     draft = planner.plan("read data/l.csv, count rows per domain, then fetch the pages")
     assert "web.page.fetch" not in methods(draft)
+    assert methods(planner.plan("read data/l.csv and scrape the pages")) == ["file.csv.read"]
