@@ -63,6 +63,7 @@ class Builder(SourceRules, RowRules, CombiningRules, LearningRules, SinkRules):
         self._run(request)
         if not any(s.method in self.book.rows for s in self.steps):
             self.steps, self.unconsumed, self.current, self.questions = [], [], None, []
+            self.waiting = []
             if self._fallback():
                 self._run(request)
 
@@ -78,6 +79,9 @@ class Builder(SourceRules, RowRules, CombiningRules, LearningRules, SinkRules):
                 handler(intent)
             if not intents:
                 self._retrieve(clause)
+        waiting, self.waiting = self.waiting, []
+        for intent in waiting:
+            getattr(self, f"_on_{intent.kind}")(intent)
 
     def _branch_point(self, first: int) -> StepDraft | None:
         """The rows before the first step since step ``first`` that reduced them."""

@@ -16,6 +16,7 @@ from odp.agent.models import Question
 from odp.agent.offline import slots
 from odp.agent.offline.clauses import Clause, Request
 from odp.agent.offline.columns import ColumnBook
+from odp.agent.offline.intents import Intent
 from odp.agent.retrieval import MethodRetriever
 from odp.catalog import Catalog, MethodKind
 
@@ -115,6 +116,7 @@ class DraftingBase:
         self.request = Request("")
         self.topic: str | None = None
         self.text_column: str | None = None
+        self.waiting: list[Intent] = []  # intents said before the datasets they need
 
     def _name(self, base: str) -> str:
         base = re.sub(r"[^A-Za-z0-9_]", "_", base).strip("_")[:40] or "step"

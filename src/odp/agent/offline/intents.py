@@ -320,7 +320,7 @@ _TRANSFORMS: Final = [
     ),
     ("sql", r"\bsql\b|\bselect\b"),
     ("train", r"\b(?:train\w*|classifier|regressor|fit a model|model to predict)\b"),
-    ("drift", r"\bdrift\w*\b"),
+    ("drift", r"\bdrift\w*\b|\bdistributions?\s+(?:has\s+|have\s+)?shift\w*"),
     (
         "pages",
         r"\b(?:fetch|get|download|scrape|grab|read)\b.*\b(?:pages?|full text|full articles?|article text|content)\b",

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 
 from odp.agent.offline import slots
 from odp.agent.offline.drafts import DraftingBase
 from odp.agent.offline.intents import Intent
 
 __all__ = ["LearningRules"]
+
+# the dataset said to be the reference: `reference = ⟨1⟩`, `⟨1⟩ as the baseline`, `q3 is
+# the reference` (a literal's number or a dataset's name)
+_REFERENCE: Final = re.compile(
+    r"\b(?:reference|baseline)\s*(?:=|:|,|is|being|file)?\s*⟨(\d+)⟩|"
+    r"(?:⟨(\d+)⟩|\b([a-z_]\w*))\s*(?:is the |as (?:the )?|= ?)?(?:reference|baseline)\b"
+)
 
 
 class LearningRules(DraftingBase):
@@ -52,8 +59,17 @@ class LearningRules(DraftingBase):
     def _on_drift(self, intent: Intent) -> None:
         clause = intent.clause
         if len(self.unconsumed) < 2:
+            # `has our data drifted? reference = a.parquet, current = b.parquet`: asked
+            # before its datasets, drafted once they are read
+            self.waiting.append(intent)
             return
         current, reference = self.unconsumed[-2], self.unconsumed[-1]
+        said = _REFERENCE.search(self.request.text)
+        if said is not None:
+            number = said.group(1) or said.group(2)
+            path = self.request.literals[int(number)].value if number else None
+            if current.params.get("path") == path or current.name == said.group(3):
+                current, reference = reference, current
         params: dict[str, Any] = {
             "current": f"{{{{ {current.name}.data }}}}",
             "reference": f"{{{{ {reference.name}.data }}}}",
