@@ -126,84 +126,93 @@ class RawFanout:
 
 
 # ---------------------------------------------------------------------- helpers
-async def timed(fn: Any, repeat: int = REPEAT) -> float:
-    await fn()  # warm-up: caches, sticky workflow state, imports
-    samples = []
+async def in_turns(fns: dict[str, Any], repeat: int = REPEAT) -> dict[str, float]:
+    """Median seconds of each function, run in turns so that all see the same load."""
+    for fn in fns.values():
+        await fn()  # warm-up: caches, sticky workflow state, imports
+    samples: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeat):
-        started = time.perf_counter()
-        await fn()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
-
-
-async def compared(odp_fn: Any, raw_fn: Any, repeat: int = REPEAT) -> tuple[float, float]:
-    """Median seconds of ``odp_fn`` and ``raw_fn``, run in turns so that both see the same load."""
-    await odp_fn()  # warm-up: caches, sticky workflow state, imports
-    await raw_fn()
-    odp_samples, raw_samples = [], []
-    for _ in range(repeat):
-        for fn, samples in ((odp_fn, odp_samples), (raw_fn, raw_samples)):
+        for name, fn in fns.items():
             started = time.perf_counter()
             await fn()
-            samples.append(time.perf_counter() - started)
-    return statistics.median(odp_samples), statistics.median(raw_samples)
+            samples[name].append(time.perf_counter() - started)
+    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def row(name: str, odp_s: float, raw_s: float, target: str) -> None:
     print(f"{name:<34}{odp_s * 1000:>10.1f}{raw_s * 1000:>10.1f}{odp_s / raw_s:>9.2f}   {target}")
 
 
-async def orchestration(
-    client: Client, tmp: Path, publisher: EventPublisher | None = None
-) -> float:
-    """ODP against the raw SDK; with ``publisher``, ODP also publishes its lifecycle events.
+async def orchestration(client: Client, tmp: Path, publisher: EventPublisher) -> float:
+    """ODP against the raw SDK, ODP with its lifecycle events (``publisher``) and without.
 
     Returns:
         the floor: seconds from start to result of an empty raw workflow on this server.
     """
     queue = f"bench-{uuid.uuid4().hex[:8]}"
-    settings = Settings(state_dir=tmp / ".odp", task_queue=queue, worker_max_activities=CONCURRENCY)
     catalog = Catalog(load_catalog())
     catalog.register(noop)
-    engine = EngineClient(client, task_queue=queue, publisher=publisher)
-    odp_workers = create_workers(client, settings, catalog, publisher=publisher)
+    engines, workers = {}, []
+    for name, pub in (("events", publisher), ("plain", None)):
+        settings = Settings(
+            state_dir=tmp / ".odp", task_queue=f"{queue}-{name}", worker_max_activities=CONCURRENCY
+        )
+        engines[name] = EngineClient(client, task_queue=settings.task_queue, publisher=pub)
+        workers += create_workers(client, settings, catalog, publisher=pub)
     raw_queue = f"{queue}-raw"
-    raw_worker = Worker(
-        client,
-        task_queue=raw_queue,
-        workflows=[RawChain, RawFanout],
-        activities=[raw_noop],
-        max_concurrent_activities=CONCURRENCY,
-        # the same sandbox as ODP's workers (the bench module itself passes through)
-        workflow_runner=SandboxedWorkflowRunner(
-            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH, "bench")
-        ),
+    workers.append(
+        Worker(
+            client,
+            task_queue=raw_queue,
+            workflows=[RawChain, RawFanout],
+            activities=[raw_noop],
+            max_concurrent_activities=CONCURRENCY,
+            # the same sandbox as ODP's workers (the bench module itself passes through)
+            workflow_runner=SandboxedWorkflowRunner(
+                restrictions=SandboxRestrictions.default.with_passthrough_modules(
+                    *PASSTHROUGH, "bench"
+                )
+            ),
+        )
     )
-    tasks = [asyncio.create_task(w.run()) for w in [*odp_workers, raw_worker]]
+    tasks = [asyncio.create_task(w.run()) for w in workers]
     try:
         chain = compile_plan(validate_text(chain_yaml(20), catalog), catalog)
         fan = compile_plan(validate_text(fanout_yaml(100), catalog), catalog)
 
-        async def odp_run(plan: Any) -> None:
-            await engine.result(await engine.submit(plan, no_cache=True))
+        def odp_run(engine: EngineClient, plan: Any) -> Any:
+            async def run() -> None:
+                await engine.result(await engine.submit(plan, no_cache=True))
 
-        async def raw_run(wf: Any, arg: int) -> None:
-            await client.execute_workflow(
-                wf, arg, id=f"raw-{uuid.uuid4().hex}", task_queue=raw_queue
-            )
+            return run
+
+        def raw_run(wf: Any, arg: int) -> Any:
+            async def run() -> None:
+                await client.execute_workflow(
+                    wf, arg, id=f"raw-{uuid.uuid4().hex}", task_queue=raw_queue
+                )
+
+            return run
 
         print(f"{'shape':<34}{'ODP ms':>10}{'raw ms':>10}{'ratio':>9}   target")
-        odp_chain, raw_chain = await compared(
-            lambda: odp_run(chain), lambda: raw_run(RawChain.run, 20)
-        )
-        row("20-step chain", odp_chain, raw_chain, "<= 1.15")
-        odp_fan, raw_fan = await compared(lambda: odp_run(fan), lambda: raw_run(RawFanout.run, 100))
-        row("100-wide fan-out + join", odp_fan, raw_fan, "<= 1.15")
-        floor = await timed(lambda: raw_run(RawChain.run, 0))
+        for label, plan, raw in (
+            ("20-step chain", chain, raw_run(RawChain.run, 20)),
+            ("100-wide fan-out + join", fan, raw_run(RawFanout.run, 100)),
+        ):
+            times = await in_turns(
+                {
+                    "events": odp_run(engines["events"], plan),
+                    "plain": odp_run(engines["plain"], plan),
+                    "raw": raw,
+                }
+            )
+            row(label, times["events"], times["raw"], "<= 1.15")
+            row("  the same, events off", times["plain"], times["raw"], "")
+        floor = (await in_turns({"floor": raw_run(RawChain.run, 0)}))["floor"]
         print(f"{'empty raw workflow (the floor)':<34}{'':>10}{floor * 1000:>10.1f}")
         return floor
     finally:
-        for w in [*odp_workers, raw_worker]:
+        for w in workers:
             await w.shutdown()
         for task in tasks:
             await task
