@@ -41,6 +41,10 @@ _READ: Final = re.compile(
 _NOUN_BEFORE: Final = re.compile(
     r"\b(?:the|a|an|this|that|my|our|csv|tsv|parquet|jsonl|ndjson|json|sql|db|database)\s+$"
 )
+_INTO_FILE: Final = re.compile(
+    r"\binto\s+(?:a\s+|an\s+|one\s+|the\s+)?(?:(?:single|new|combined|merged)\s+)?"
+    r"(?:(?:csv|parquet|jsonl|json)\s+)?(?:file|dataset|output)?\s*$"
+)
 _TO: Final = re.compile(r"\b(to|into|as|at|in)\s+(?:a\s+|the\s+|both\s+)?(?:\w+\s+)?$")
 _PLATFORMS: Final = [
     ("social.twitter.search", re.compile(r"\b(?:twitter|tweets?|x\.com|on x)\b")),
@@ -131,10 +135,9 @@ def _writes_at(clause: Clause, request: Request, pos: int) -> bool:
         r"\s*(?:to|into|as|in)\b", after
     ):
         return False  # `export data/orders.csv into the table ...`: the path is what is written
-    # a verb used as a noun (`the jsonl dump at ...`, `an export in data/`) writes nothing
-    write = [
-        m.end() for m in _WRITE.finditer(before) if not _NOUN_BEFORE.search(before[: m.start()])
-    ]
+    if _INTO_FILE.search(before):
+        return True  # `combine a and b into a single file out/ab.parquet`: where they go
+    write = [m.end() for m in _write_verbs(before)]
     read = [m.end() for m in _READ.finditer(before) if m.group(0) not in ("in", "of")]
     if write and (not read or write[-1] > read[-1]):
         return True

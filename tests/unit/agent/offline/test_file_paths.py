@@ -41,3 +41,23 @@ def test_a_path_after_in_is_read_unless_it_is_an_output_folder(planner: OfflineP
     assert methods(draft) == ["file.csv.read", "data.rows.filter", "file.csv.write"]
     assert step(draft, "file.csv.read")["path"] == "data/catalog.csv"
     assert step(draft, "file.csv.write")["path"] == "out/p.csv"
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        "combine data/a.parquet and data/b.parquet into a single file data/ab.parquet",
+        "union data/a.parquet with data/b.parquet into data/ab.parquet",
+    ],
+)
+def test_the_file_two_datasets_are_combined_into_is_written(
+    planner: OfflinePlanner, request_: str
+) -> None:
+    draft = planner.plan(request_)
+    assert methods(draft) == [
+        "file.parquet.read",
+        "file.parquet.read",
+        "data.sql.query",
+        "file.parquet.write",
+    ]
+    assert step(draft, "file.parquet.write")["path"] == "data/ab.parquet"
