@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from odp.agent.offline.drafts import DraftingBase
 from odp.agent.offline.intents import Intent
 
 __all__ = ["SinkRules"]
+
+_COLUMNS: Final = r"([a-z_]\w*(?:\s*(?:,|\band\b|&)\s*[a-z_]\w*)*)"
+_UPSERT_KEY: Final = re.compile(
+    rf"\b(?:keyed|matched|identified)\s+(?:on|by)\s+(?:the\s+)?{_COLUMNS}|"
+    rf"\b(?:on|by|with)\s+(?:the\s+)?keys?\s+(?:column\s+|columns\s+)?{_COLUMNS}"
+)
 
 
 class SinkRules(DraftingBase):
@@ -85,6 +92,10 @@ class SinkRules(DraftingBase):
                     if word.startswith(("replac", "overwrit"))
                     else "append"
                 )
+            key = _UPSERT_KEY.search(self.request.text)
+            if params.get("mode") == "upsert" and key is not None:
+                # `upsert them ... keyed on id`, `upsert on the keys a and b`
+                params["key"] = re.split(r"\s*(?:,|\band\b|&)\s*", key.group(1) or key.group(2))
         self.add(method, params, self._quote(clause), base=name)
 
     @staticmethod

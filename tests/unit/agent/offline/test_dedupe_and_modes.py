@@ -45,3 +45,33 @@ def test_the_write_mode_in_words(planner: OfflinePlanner, words: str, mode: str 
     table = step(draft, "sql.table.write")
     assert table["table"] == "t"
     assert table.get("mode") == mode
+
+
+@pytest.mark.parametrize(
+    ("request_", "key"),
+    [
+        (
+            "read data/u.csv and upsert it into the users table of sqlite:///u.db keyed on id",
+            ["id"],
+        ),
+        (
+            "read data/u.csv, upsert into table users in sqlite:///u.db by the key user_id",
+            ["user_id"],
+        ),
+        (
+            "read data/u.csv and upsert it into the users table of sqlite:///u.db "
+            "on the keys org, user_id",
+            ["org", "user_id"],
+        ),
+    ],
+)
+def test_an_upsert_s_key(planner: OfflinePlanner, request_: str, key: list[str]) -> None:
+    write = step(planner.plan(request_), "sql.table.write")
+    assert (write["mode"], write["key"]) == ("upsert", key)
+
+
+def test_a_key_said_for_an_append_is_not_set(planner: OfflinePlanner) -> None:
+    draft = planner.plan(
+        "read data/u.csv and append it to the users table of sqlite:///u.db keyed on id"
+    )
+    assert "key" not in step(draft, "sql.table.write")
