@@ -7,7 +7,8 @@
   ``{{ step.field }}`` reference from a step's params to another step.
 - param F1: over (method, param, value) triples of the key params (``KEY_PARAMS``),
   values normalised (case, spaces, quotes, order of lists; a one-item list is its item,
-  as validation accepts either where a param takes a list).
+  as validation accepts either where a param takes a list); a ``where`` is the set of
+  its conditions joined by top-level AND (``a AND b`` is ``b AND a``).
 
 Per request scores are averaged over a split (macro averages, as TaskBench does); the
 latency is the median over requests.
@@ -31,6 +32,7 @@ __all__ = [
     "key_params",
     "methods",
     "normalize",
+    "normalize_where",
     "score_case",
     "summarize",
 ]
@@ -132,6 +134,37 @@ def normalize(value: Any) -> Hashable:
     return text.replace("<>", "!=")
 
 
+def _conditions(where: str) -> list[str]:
+    """The conditions of a ``where`` joined by AND outside brackets and quotes.
+
+    The AND of ``x BETWEEN 1 AND 5`` belongs to its condition.
+    """
+    parts: list[str] = []
+    depth, quoted, start = 0, False, 0
+    for match in re.finditer(r"'|\(|\)|\band\b", where, re.IGNORECASE):
+        token = match.group(0)
+        if token == "'":
+            quoted = not quoted
+        elif not quoted and token in "()":
+            depth += 1 if token == "(" else -1
+        elif not quoted and depth == 0 and token.lower() == "and":
+            piece = where[start : match.start()]
+            if re.search(r"\bbetween\s+\S+\s*$", piece, re.IGNORECASE):
+                continue
+            parts.append(piece)
+            start = match.end()
+    parts.append(where[start:])
+    return [part for part in parts if part.strip()]
+
+
+def normalize_where(where: Any) -> Hashable:
+    """A ``where`` as the unordered set of its top-level AND conditions."""
+    if not isinstance(where, str):
+        return normalize(where)
+    conditions = [normalize(c) for c in _conditions(where.replace('"', "'"))]
+    return conditions[0] if len(conditions) == 1 else tuple(sorted(conditions, key=repr))
+
+
 def key_params(pipeline: Mapping[str, Any] | None) -> list[tuple[str, str, Hashable]]:
     """(method, param, normalised value) for each key param a pipeline sets."""
     found = []
@@ -142,7 +175,10 @@ def key_params(pipeline: Mapping[str, Any] | None) -> list[tuple[str, str, Hasha
             continue
         for name in KEY_PARAMS.get(method, ()):
             if name in params and params[name] is not None:
-                found.append((method, name, normalize(params[name])))
+                value = params[name]
+                found.append(
+                    (method, name, normalize_where(value) if name == "where" else normalize(value))
+                )
     return found
 
 

@@ -13,6 +13,7 @@ from bench.planner.scoring import (
     key_params,
     methods,
     normalize,
+    normalize_where,
     score_case,
     summarize,
 )
@@ -98,6 +99,33 @@ def test_normalize() -> None:
     assert normalize(10) == normalize(10.0)
     assert normalize(True) is True
     assert normalize({"k": "V"}) == (("k", "v"),)
+
+
+def test_where_conditions_joined_by_and_are_unordered() -> None:
+    assert normalize_where("language = 'en' AND sentiment_label = 'negative'") == normalize_where(
+        "sentiment_label='negative' and language='en'"
+    )
+    assert normalize_where("a = 1 AND b = 2") != normalize_where("a = 1 AND b = 3")
+    assert normalize_where("a = 1 AND b = 2") != normalize_where("a = 1")
+    assert normalize_where("likes > 5") == normalize("likes>5")
+    # an AND inside brackets, quotes or a BETWEEN stays in its condition
+    assert normalize_where("(a = 1 AND b = 2) OR c = 3") == normalize("(a=1 AND b=2) OR c=3")
+    assert normalize_where("t = 'x and y' AND u = 1") == normalize_where("u = 1 AND t = 'x and y'")
+    assert normalize_where("n BETWEEN 1 AND 5 AND m = 2") == normalize_where(
+        "m = 2 AND n BETWEEN 1 AND 5"
+    )
+    assert normalize_where(["x"]) == normalize("x")
+    gold = {
+        "transforms": [
+            {"name": "f", "method": "data.rows.filter", "params": {"where": "a=1 AND b=2"}}
+        ]
+    }
+    draft = {
+        "transforms": [
+            {"name": "f", "method": "data.rows.filter", "params": {"where": "b = 2 AND a = 1"}}
+        ]
+    }
+    assert key_params(draft) == key_params(gold)
 
 
 def test_a_one_item_list_is_its_item() -> None:
