@@ -49,8 +49,19 @@ class EnricherRules(DraftingBase):
             clause.literals(self.request, "url") and "extract" not in clause.text
         ):
             return
+        # a column named in a filter or a dedupe (`duplicate emails`, `no urls`, `whose
+        # title mentions x`) is not something to extract
+        text = re.sub(
+            r"\b(?:duplicated?|repeated|no|without(?: an?| any)?|missing)\s+[\w-]+"
+            r"|\b[\w-]+\s+(?:column|field)\b|\b(?:whose|where)\s+(?:the\s+)?\w+\s+mentions\b"
+            r"|\b(?:title|text|body|content|description|summary|subject|headline)\s+mentions\b",
+            "",
+            clause.text,
+        )
+        if not re.search(r"\b(?:hashtag|mention|url|link|e-?mail|entit(?:y|ie))s\b|extract", text):
+            return
         kinds = []
-        for word in re.findall(r"\b(?:hashtag|mention|url|link|e-?mail)s\b", clause.text):
+        for word in re.findall(r"\b(?:hashtag|mention|url|link|e-?mail)s\b", text):
             kind = {"links": "urls", "e-mails": "emails"}.get(word, word)
             if kind not in kinds:
                 kinds.append(kind)

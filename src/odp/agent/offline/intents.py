@@ -298,7 +298,7 @@ _TRANSFORMS: Final = [
     ("extract", r"\b(?:hashtags|mentions|emails|e-mails|entities|extract\w*|urls|links)\b"),
     ("embed", r"\b(?:embed\w*|vectors?)\b"),
     ("cluster", r"\b(?:cluster\w*|topics|themes|group\w* (?:of |them by )?similar)\b"),
-    ("dedupe", r"\b(?:dedupe\w*|deduplicat\w*|duplicates?|unique|distinct)\b|" + ONE_PER),
+    ("dedupe", r"\b(?:dedupe\w*|deduplicat\w*|duplicat\w*|repeated|unique|distinct)\b|" + ONE_PER),
     ("sample", r"\b(?:sample|at random|random(?:ly)?)\b|\d+\s*%"),
     ("select", r"\bcolumns\b|\bonly the (?:fields|columns)\b"),
     ("since", r"\b(?:since|after|from)\s+\d{4}-\d{2}-\d{2}"),

@@ -47,6 +47,8 @@ class RowRules(EnricherRules):
         params: dict[str, Any] = {}
         if match and match.group(1) not in ("it", "them", "column", "columns"):
             params["on"] = match.group(1)
+        elif column := slots.duplicated_column(text):
+            params["on"] = column  # `get rid of duplicate emails`
         if re.search(
             r"\b(?:the last|the latest)\s+\w+\s+(?:per|for each|for every|by|each)\b", text
         ):
@@ -159,7 +161,12 @@ class RowRules(EnricherRules):
                 listed = ", ".join(f"'{c}'" for c in codes)
                 conditions.append(f"language {'NOT IN' if negate else 'IN'} ({listed})")
         known = self.current.columns if self.current else []
-        conditions += slots.condition(clause, self.request, known, negate=negate)
+        for condition in slots.condition(clause, self.request, known, negate=negate):
+            missing = re.fullmatch(r"(\w+) IS (?:NOT )?NULL", condition)
+            # `shops without any visit` (data/visits.csv read): rows no other dataset matches
+            if missing and any(s.name.startswith(missing.group(1)) for s in self.steps):
+                continue
+            conditions.append(condition)
         return conditions
 
     def _on_filter(self, intent: Intent) -> None:

@@ -280,6 +280,58 @@ def drift_columns(text: str) -> list[str]:
     return []
 
 
+_ROW_NOUNS: Final = frozenset(
+    [
+        "rows",
+        "records",
+        "entries",
+        "lines",
+        "ones",
+        "items",
+        "posts",
+        "tweets",
+        "articles",
+        "results",
+        "values",
+        "data",
+        "them",
+        "it",
+        "the",
+        "a",
+        "row",
+        "record",
+        "entry",
+        "line",
+        "item",
+        "post",
+        "tweet",
+        "article",
+        "result",
+        "value",
+        "copies",
+        "and",
+        "or",
+    ]
+)
+
+
+def duplicated_column(text: str) -> str | None:
+    """The column a dedupe is on when it is the duplicated noun: *duplicate emails* → ``email``."""
+    match = re.search(
+        rf"\b(?:duplicated?|repeated)\s+({_COLUMN_WORD})\b|"
+        rf"\bduplicates?\s+(?:in|of)\s+(?:the\s+)?({_COLUMN_WORD})\s+(?:column|field)\b",
+        text,
+    )
+    if match is None:
+        return None
+    word = match.group(1) or match.group(2)
+    if word in _ROW_NOUNS:
+        return None
+    if re.search(r"(?:ss|sh|ch|x)es$", word):
+        return word[:-2]  # addresses → address
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
 def column_named(clause: Clause, known: Iterable[str]) -> str | None:
     """A column the clause names: ``the review column``, ``of the titles``, a known name."""
     for pattern in (
@@ -307,7 +359,15 @@ _WORDY: Final = [
     (r"under|below", "<"),
     (r"at most|max(?:imum)?(?: of)?|or fewer|or less", "<="),
 ]
-_NEGATE: Final = {">": "<=", ">=": "<", "<": ">=", "<=": ">", "=": "!=", "!=": "="}
+_NEGATE: Final = {
+    ">": "<=",
+    ">=": "<",
+    "<": ">=",
+    "<=": ">",
+    "=": "!=",
+    "!=": "=",
+    "ILIKE": "NOT ILIKE",
+}
 _STATUS_WORDS: Final = frozenset(
     [
         "delivered",
@@ -354,26 +414,42 @@ def condition(clause: Clause, request: Request, known: Sequence[str], *, negate:
     for match in _COMPARE.finditer(text):
         op = {"==": "=", "<>": "!="}.get(match.group(2), match.group(2))
         parts.append((match.group(1), op, _literal(match.group(3), request)))
+    noted: list[int] = []
+    for words, op in _WORDY:
+        # `orders over 500 (field amount_eur)`: the column named after the number
+        for match in re.finditer(
+            rf"\b(?:{words})\s+(-?){_NUM}(?![\d.])\s+(?:in\s+)?(?:the\s+)?(?:(?:field|column)\s+"
+            rf"({_COLUMN_WORD})|({_COLUMN_WORD})\s+(?:field|column)\b)",
+            text,
+        ):
+            noted.append(match.start(2))
+            _add(parts, match.group(3) or match.group(4), op, match.group(1), match.group(2))
     for words, op in _WORDY:
         # `more than 100 likes` and `likes above 100`, `a sentiment below -0.5`
         for match in re.finditer(rf"\b(?:{words})\s+(-?){_NUM}\s+({_COLUMN_WORD})", text):
-            _add(parts, match.group(3), op, match.group(1), match.group(2))
+            if match.start(2) not in noted:
+                _add(parts, match.group(3), op, match.group(1), match.group(2))
         for match in re.finditer(
-            rf"\b({_COLUMN_WORD})\s+(?:is\s+|of\s+)?(?:{words})\s+(-?){_NUM}(?!\s*[a-z])", text
+            rf"\b({_COLUMN_WORD})\s+(?:is\s+|of\s+)?(?:{words})\s+(-?){_NUM}(?![\d.])(?!\s*[a-z])",
+            text,
         ):
-            if match.group(1) not in _NOT_COLUMNS:
+            if match.group(1) not in _NOT_COLUMNS and match.start(3) not in noted:
                 _add(parts, match.group(1), op, match.group(2), match.group(3))
     for match in re.finditer(
         rf"\b({_COLUMN_WORD})\s+(?:is|equals|of|=)\s+(not\s+)?('[^']*'|⟨\d+⟩|{_COLUMN_WORD})", text
     ):
         column, value = match.group(1), match.group(3)
-        if column in _NOT_COLUMNS or column in _LABEL_COLUMNS:
+        if column in _NOT_COLUMNS or column in _LABEL_COLUMNS or value in _NULL_WORDS:
             continue
         if column not in known and not re.search(rf"\b(?:where|if|whose)\s+{column}\b", text):
             continue
         op = "!=" if match.group(2) else "="
         if not any(p[0] == column for p in parts):
             parts.append((column, op, _literal(value, request) if "⟨" in value else f"'{value}'"))
+    parts += _contains(text, request, known)
+    # `accounts without usage stay in` when joining: rows of the join, not a column
+    joins = re.search(r"\b(?:join\w*|merg\w*|combin\w*|match\w*)\b", text) is not None
+    nulls = [] if joins else _nulls(text, known)
     if not parts:
         for word in re.findall(r"[a-z]+", text):
             if word in _STATUS_WORDS:
@@ -385,7 +461,75 @@ def condition(clause: Clause, request: Request, known: Sequence[str], *, negate:
         if negate:
             op = _NEGATE.get(op, op)
         fixed.append(f"{column} {op} {value}")
+    # `drop the rows that have no email`: the verb drops, the phrase says missing
+    dropped = re.search(r"\b(?:drop|remove|exclude|discard|get rid of|skip)\b", text) is not None
+    fixed += [
+        f"{column} IS {'' if missing != dropped else 'NOT '}NULL" for column, missing in nulls
+    ]
     return fixed
+
+
+_NULL_WORDS: Final = frozenset(["null", "empty", "missing", "blank"])
+_TEXT_COLUMNS: Final = frozenset(
+    ["title", "text", "body", "content", "description", "summary", "subject", "headline", "name"]
+)
+_CONTAINS: Final = r"(?:mentions?|mentioning|contains?|containing|includes?|including|has|have)"
+_NULL_NOUNS: Final = frozenset(
+    ["value", "data", "match", "from", "in", "the", "any", "more", "less", "reason", "duplicate"]
+)
+
+
+def _contains(text: str, request: Request, known: Sequence[str]) -> list[tuple[str, str, str]]:
+    """``title mentions kubernetes``, ``text containing 'gpu'``: a case-insensitive match."""
+    value = r"('[^']*'|⟨\d+⟩|[a-z0-9][\w.+#-]*)"
+    found = []
+    for match in re.finditer(
+        rf"\b(?:(?:whose|where|if|when)\s+(?:the\s+|its\s+|their\s+)?)?({_COLUMN_WORD})\s+"
+        rf"(?:column\s+|field\s+)?{_CONTAINS}\s+(?:the\s+(?:word|term)\s+)?{value}",
+        text,
+    ):
+        column = match.group(1)
+        introduced = re.match(r"(?:whose|where|if|when)\b", match.group(0)) is not None
+        if introduced or column in known or column in _TEXT_COLUMNS:
+            found.append((column, match.group(2)))
+    # `posts mentioning gpu in the title`
+    for match in re.finditer(
+        rf"\b{_CONTAINS}\s+{value}\s+in\s+(?:the|its|their)\s+({_COLUMN_WORD})\b", text
+    ):
+        found.append((match.group(2), match.group(1)))
+    parts = []
+    for column, raw in found:
+        word = _literal(raw, request).strip("'") if raw.startswith("⟨") else raw.strip("'")
+        if word in ("a", "an", "the", "no", "any") or column in _NOT_COLUMNS:
+            continue
+        parts.append((column, "ILIKE", "'%" + word.replace("'", "''") + "%'"))
+    return parts
+
+
+def _nulls(text: str, known: Sequence[str]) -> list[tuple[str, bool]]:
+    """Columns said to be missing (``that have no email``) or set (``email is not empty``)."""
+    found: list[tuple[str, bool]] = []
+    for match in re.finditer(
+        rf"\b(?:(?:have|has)\s+no\s+|with\s+no\s+|without\s+(?:an?\s+|any\s+)?|"
+        rf"missing\s+(?:an?\s+|the\s+|their\s+|its\s+)?)({_COLUMN_WORD})\b"
+        rf"(?!\s+(?:matching|match|corresponding|in|from|at)\b)",
+        text,
+    ):
+        found.append((match.group(1), True))
+    for match in re.finditer(
+        rf"\b({_COLUMN_WORD})\s+(?:is|are)\s+(not\s+)?(?:null|empty|missing|blank)\b", text
+    ):
+        found.append((match.group(1), match.group(2) is None))
+    for match in re.finditer(rf"\bnon-?(?:empty|null|blank)\s+({_COLUMN_WORD})\b", text):
+        found.append((match.group(1), False))
+    return [
+        (column, missing)
+        for column, missing in found
+        if column not in _NOT_COLUMNS
+        and column not in _NULL_NOUNS
+        and column.isidentifier()
+        and (column in known or not column.endswith("s"))
+    ]
 
 
 def _is_number(value: str) -> bool:
