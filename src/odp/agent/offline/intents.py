@@ -34,6 +34,9 @@ _WRITE: Final = re.compile(
     # `store` and `output` are nouns too: `per store`, `the output`
     r"|(?<!per )(?<!by )(?<!each )(?<!the )(?<!a )(?<!every )(?<!of )\b(?:stor|output)\w*\b"
 )
+# `which language each review is written in`: how a text was written, not a write
+_PASSIVE: Final = re.compile(r"written\b(?!\s+(?:to|into|out|as)\b)")
+_BE: Final = re.compile(r"\b(?:is|are|was|were|been|being)\s+$")
 _READ: Final = re.compile(
     r"\b(?:read|load|open|import|ingest|from|in|of|using|scan|compare|against|versus|vs|join|"
     r"merge|combine|with)\b"
@@ -118,7 +121,12 @@ def file_format(path: str) -> str:
 
 def _write_verbs(text: str) -> list[re.Match[str]]:
     """The words that ask to write, not those used as nouns (*the jsonl dump at ...*)."""
-    return [m for m in _WRITE.finditer(text) if not _NOUN_BEFORE.search(text[: m.start()])]
+    return [
+        m
+        for m in _WRITE.finditer(text)
+        if not _NOUN_BEFORE.search(text[: m.start()])
+        and not (_PASSIVE.match(text, m.start()) and _BE.search(text[: m.start()]))
+    ]
 
 
 def _writes_at(clause: Clause, request: Request, pos: int) -> bool:
@@ -336,6 +344,11 @@ _AGG_WORD: Final = re.compile(
 )
 
 
+_COMPUTED: Final = re.compile(
+    r"\b(?:the|those|these|its|their|all)\s+(?:counts|totals|sums|averages|means|tallies)\b"
+)
+
+
 def _literal_id(clause: Clause, pos: int) -> int:
     return int(clause.text[pos + 1 : clause.text.index("⟩", pos)])
 
@@ -365,6 +378,12 @@ def _clause_part(clause: Clause, request: Request, written: frozenset[int]) -> l
             and not _AGG_WORD.search(clause.text)
         ):
             pos = None  # `keep one row per url` is a dedupe, not a count per url
+        if (
+            kind == "aggregate"
+            and pos is not None
+            and _search(pattern, _COMPUTED.sub(" ", clause.text)) is None
+        ):
+            pos = None  # `dump the counts in out/x.csv`: the counts made before
         if pos is not None:
             rest.append(Intent(kind, pos, clause))
     rest += _sinks(clause, request, written)
