@@ -258,6 +258,31 @@ def _split_on_and(part: str) -> list[str]:
     return pieces
 
 
+def _join_lists(text: str, literals: list[Literal_]) -> str:
+    """A list of URLs or paths stays one clause: ``these feeds: ⟨0⟩, ⟨1⟩`` is ``⟨0⟩ and ⟨1⟩``.
+
+    The colon that introduces the list, and the commas between items of one kind, are no
+    boundaries; a path after a URL (``⟨0⟩, out/x.csv``) still starts a clause.
+    """
+
+    def kind(number: str) -> LiteralKind:
+        return literals[int(number)].kind
+
+    def introduce(match: re.Match[str]) -> str:
+        return " " if kind(match.group(1)) in ("url", "path") else match.group(0)
+
+    def join(match: re.Match[str]) -> str:
+        first, second = kind(match.group(1)), kind(match.group(2))
+        same = first == second and first in ("url", "path")
+        return f"⟨{match.group(1)}⟩ and " if same else match.group(0)
+
+    text = re.sub(r"(?<=\w):\s+(?=⟨(\d+)⟩)", introduce, text)
+    pattern = r"⟨(\d+)⟩\s*,\s*(?:and\s+)?(?=⟨(\d+)⟩)"
+    while (joined := re.sub(pattern, join, text)) != text:
+        text = joined
+    return text
+
+
 def read_request(
     request: str, *, stands_alone: Callable[[Clause, Request], bool] | None = None
 ) -> Request:
@@ -270,7 +295,7 @@ def read_request(
             city*) goes back to the clause before it.
     """
     read = Request(original=request)
-    text = _fix_typos(_take_literals(request, read.literals))
+    text = _join_lists(_fix_typos(_take_literals(request, read.literals)), read.literals)
     text = text.replace("(", " ").replace(")", " ")
     # a question or an exclamation ends a sentence (`...about quantization? save them`)
     text = re.sub(r"[?!]+(?=\s|$)", ". ", text).replace("?", " ").replace("!", " ")
