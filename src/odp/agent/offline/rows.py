@@ -14,6 +14,7 @@ from odp.agent.offline.clauses import Clause
 from odp.agent.offline.drafts import SOURCE_NOUNS
 from odp.agent.offline.enrichers import EnricherRules
 from odp.agent.offline.intents import Intent
+from odp.catalog import MethodKind
 
 __all__ = ["RowRules"]
 
@@ -30,6 +31,7 @@ _AGG_FN: Final = re.compile(
     r"(?<!by )(?<!on )(?<!where )(?<!sort )\b(?:count|counts|number of|how many|average|avg|"
     r"mean|sum|total|min|max|minimum|maximum)\b(?!\s*(?:>|<|=|!|is\b|above|below|over|under))"
 )
+_PASSED_BY_CAP: Final = frozenset(["data.rows.filter", "nlp.text.language", "nlp.text.sentiment"])
 _NEEDED_BY_FILTER: Final = {"for": "; the filter needs its column"}
 _NEEDED_BY_AGGREGATE: Final = {"for": "; the aggregate needs its column"}
 
@@ -89,6 +91,10 @@ class RowRules(EnricherRules):
     def _on_cap(self, intent: Intent) -> None:
         """*max 50*, *at most 30 results*: how many a search returns, or a sort keeps."""
         current = self.current
+        # `..., only the negative ones, up to 120 of them`: what the search returns, past
+        # the enrichers and filters drafted over its rows
+        while current is not None and current.method in _PASSED_BY_CAP and current.parent:
+            current = current.parent
         if current is None or current.method not in (*SOURCE_NOUNS, "data.rows.sort"):
             return
         cap = slots.result_cap(intent.clause, current.columns)
@@ -151,6 +157,11 @@ class RowRules(EnricherRules):
                 listed = ", ".join(f"'{w}'" for w in labels)
                 conditions.append(f"sentiment_label {'NOT IN' if negate else 'IN'} ({listed})")
         codes = slots.languages_in(slots.without_candidates(text))
+        if len(codes) == 1 and not negate and self._source_takes_lang():
+            # `r/france threads ..., french only`: the search's own language filter, at the
+            # source and with no detection step
+            assert self.current is not None
+            self.current.params["lang"] = codes[0]
         source_lang = any(s.params.get("lang") for s in self.steps)
         if codes and not source_lang:
             self._on_language(Intent("language", 0, clause, params=_NEEDED_BY_FILTER))
@@ -168,6 +179,15 @@ class RowRules(EnricherRules):
                 continue
             conditions.append(condition)
         return conditions
+
+    def _source_takes_lang(self) -> bool:
+        """Whether the current rows come straight from a source with a free ``lang`` param."""
+        current = self.current
+        assert current is not None  # a filter is drafted over rows
+        if current.params.get("lang"):
+            return False
+        spec = self.catalog.get(current.method)
+        return spec.kind is MethodKind.SOURCE and "lang" in spec.params_model.model_fields
 
     def _on_filter(self, intent: Intent) -> None:
         clause = intent.clause

@@ -167,7 +167,7 @@ def result_cap(clause: Clause, columns: Sequence[str]) -> int | None:
     """
     for match in re.finditer(
         rf"\b(?:max(?:imum)?|at most|up to|no more than|limit(?:ed)?(?: to| of)?|cap(?:ped)? at)"
-        rf"\s+(?:of\s+)?{_NUM}\b(?:\s+({_COLUMN_WORD}))?|\b{_NUM}\s+(?:\w+\s+)?(?:max|tops)\b",
+        rf"\s+(?:of\s+)?{_NUM}\b(?:\s+({_COLUMN_WORD}))?|\b{_NUM}\s+(?:\w+\s+)?(?:max|tops|at most)\b",
         clause.text,
     ):
         if match.group(3) or match.group(2) not in columns:

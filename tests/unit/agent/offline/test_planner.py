@@ -411,7 +411,10 @@ def test_numeric_conditions_and_column_words(planner: OfflinePlanner) -> None:
     feed = planner.plan("read the rss feed https://a.example.com/a.rss, sort by date")
     assert step(feed, "data.rows.sort")["by"] == "published"
     spoken = planner.plan("tweets about AI where language is English")
-    assert step(spoken, "data.rows.filter")["where"] == "language = 'en'"
+    assert methods(spoken) == ["social.twitter.search"]  # the search's own language filter
+    assert step(spoken, "social.twitter.search")["lang"] == "en"
+    detected = planner.plan("read data/t.csv where language is English")
+    assert step(detected, "data.rows.filter")["where"] == "language = 'en'"
 
 
 def test_one_clause_writing_several_files_branches(planner: OfflinePlanner) -> None:
