@@ -10,13 +10,14 @@ language*) are added first when the rows lack their columns.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 
 from odp.agent.models import StepNote
 from odp.agent.offline.clauses import Clause, Request
 from odp.agent.offline.combining import CombiningRules
 from odp.agent.offline.drafts import StepDraft
-from odp.agent.offline.intents import clause_intents
+from odp.agent.offline.intents import clause_intents, says_records
 from odp.agent.offline.learning import LearningRules
 from odp.agent.offline.rows import RowRules
 from odp.agent.offline.sinks import SinkRules
@@ -32,6 +33,11 @@ _SECTION: Final = {
 }
 _RETRIEVAL_MIN_SCORE: Final = 4.0
 _RETRIEVAL_MIN_COSINE: Final = 0.4  # MiniLM: a clause and the method it asks for score 0.4-0.5
+# `give me the list of stations`, `show me the results`: the rows themselves, no step
+_ASKS_ROWS: Final = re.compile(
+    r"\b(?:give|show|hand|return|send)\s+(?:me|us)\s+(?:the\s+|a\s+|all\s+)?"
+    r"(?:full\s+|whole\s+)?(?:(?:list|set|table)\s+of\s+\w+|rows|records|data|results|\w+)$"
+)
 _REDUCERS: Final = frozenset(
     [
         "data.rows.filter",
@@ -77,7 +83,7 @@ class Builder(SourceRules, RowRules, CombiningRules, LearningRules, SinkRules):
                     self.current = self._branch_point(first)
                 handler = getattr(self, f"_on_{intent.kind}")
                 handler(intent)
-            if not intents:
+            if not intents and not says_records(clause) and not _ASKS_ROWS.search(clause.text):
                 self._retrieve(clause)
         waiting, self.waiting = self.waiting, []
         for intent in waiting:

@@ -15,7 +15,7 @@ from typing import Any, Final
 from odp.agent.offline.clauses import Clause, Request
 from odp.agent.offline.slots import DOTTED_KEYS, language_candidates
 
-__all__ = ["FORMATS", "ONE_PER", "Intent", "clause_intents", "file_format"]
+__all__ = ["FORMATS", "ONE_PER", "Intent", "clause_intents", "file_format", "says_records"]
 
 FORMATS: Final = {
     "csv": "csv",
@@ -74,6 +74,15 @@ _RECORDS: Final = re.compile(
     r"(?:(?:is|are|sits?|lives?|comes?|can be found|is found|are found)\s+)?"
     r"(?:under|in|at|inside)\s+(?:the\s+)?(?:(?:key|field|path|property)\s+)?"
     r"([a-z_]\w*(?:\.\w+)*)\b(?!\s+(?:a|the|this|that)\b)"
+)
+# `they sit under payload.stations in the response`: said of the records by a pronoun or
+# their noun; a dotted path, or a key said to be in the response
+_RECORDS_SAID: Final = re.compile(
+    r"\b(?:(?:they|these|those|the\s+\w+|each\s+\w+)\s+"
+    r"(?:sits?|lives?|are|is|comes?|can be found|are found|are listed|are kept)"
+    r"|they(?:'|\u2019)re(?:\s+(?:listed|kept|found))?)\s+"
+    r"(?:under|at|inside|in)\s+(?:the\s+)?(?:(?:key|field|path|property)\s+)?"
+    r"([a-z_]\w*(?:\.\w+)+|[a-z_]\w*(?=\s+(?:of|in)\s+the\s+(?:response|json|payload|body|answer)))"
 )
 _NOT_RECORDS: Final = frozenset(["a", "an", "it", "there", "json", "order", "memory", "one"])
 ONE_PER: Final = (
@@ -168,10 +177,15 @@ def _records_path(clause: Clause, request: Request) -> str | None:
     for later in [clause, *request.clauses[clause.index + 1 :]]:
         if later is not clause and _WRITE.search(later.text):
             continue
-        match = _RECORDS.search(later.text)
+        match = _RECORDS.search(later.text) or _RECORDS_SAID.search(later.text)
         if match and match.group(1) not in _NOT_RECORDS:
             return match.group(1)
     return None
+
+
+def says_records(clause: Clause) -> bool:
+    """Whether a clause only says where a JSON answer keeps its records (no step of its own)."""
+    return _RECORDS_SAID.search(clause.text) is not None
 
 
 def _read_table(clause: Clause, request: Request, pos: int) -> str | None:
