@@ -75,6 +75,7 @@ class Builder(SourceRules, RowRules, CombiningRules, LearningRules, SinkRules):
 
     def _run(self, request: Request) -> None:
         for clause in request.clauses:
+            self._join_when_read(clause)
             intents = clause_intents(clause, request)
             first, group = len(self.steps), 0
             for intent in intents:
@@ -88,6 +89,17 @@ class Builder(SourceRules, RowRules, CombiningRules, LearningRules, SinkRules):
         waiting, self.waiting = self.waiting, []
         for intent in waiting:
             getattr(self, f"_on_{intent.kind}")(intent)
+
+    def _join_when_read(self, clause: Clause) -> None:
+        """A join said before its second dataset, drafted once both are read.
+
+        The key may be said in this clause (*... sales are in b.parquet, key is sku*).
+        """
+        for intent in [i for i in self.waiting if i.kind == "join"]:
+            if len(self.unconsumed) >= 2:
+                self.waiting.remove(intent)
+                intent.params["near"] = clause.index
+                self._on_join(intent)
 
     def _branch_point(self, first: int) -> StepDraft | None:
         """The rows before the first step since step ``first`` that reduced them."""

@@ -12,7 +12,7 @@ from typing import Any, Final
 from odp.agent.offline.clauses import Clause
 from odp.agent.offline.drafts import DraftingBase, StepDraft
 from odp.agent.offline.intents import Intent
-from odp.agent.offline.slots import DOTTED_KEYS
+from odp.agent.offline.slots import DOTTED_KEYS, SEMI
 
 __all__ = ["CombiningRules"]
 
@@ -45,6 +45,8 @@ class CombiningRules(DraftingBase):
     def _on_join(self, intent: Intent) -> None:
         clause = intent.clause
         if len(self.unconsumed) < 2:
+            # `which products sold anything? sales are in ...`: once both are read
+            self.waiting.append(intent)
             return
         left, right = self.unconsumed[-2], self.unconsumed[-1]
         key = re.search(
@@ -67,7 +69,11 @@ class CombiningRules(DraftingBase):
         }
         # the key said apart (*the key is customer_id*) or named on each side (*orders have
         # product_id, the csv calls it id*), maybe in the next clause
-        following = self.request.clauses[clause.index + 1 : clause.index + 2]
+        near = intent.params.get("near", clause.index + 1)
+        following = [
+            *self.request.clauses[clause.index + 1 : clause.index + 2],
+            *self.request.clauses[near : near + 1],
+        ]
         nearby = " , ".join([clause.text, *(c.text for c in following)])
         named = _KEY_IS.search(nearby)
         pair = _KEY_PAIR.search(nearby)
@@ -104,6 +110,8 @@ class CombiningRules(DraftingBase):
             params["how"] = "full" if how.group(1) == "outer" else how.group(1)
         elif anti:
             params["how"] = "anti"
+        elif re.search(SEMI, clause.text):
+            params["how"] = "semi"
         elif re.search(r"\bkeep all\b|\ball of the\b", clause.text):
             params["how"] = "left"
         self.add("data.rows.join", params, self._quote(clause), data=False, inputs=[left, right])

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from odp.agent.offline.clauses import Clause, Request
-from odp.agent.offline.slots import DOTTED_KEYS, language_candidates
+from odp.agent.offline.slots import DOTTED_KEYS, SEMI, language_candidates
 
 __all__ = ["FORMATS", "ONE_PER", "Intent", "clause_intents", "file_format", "says_records"]
 
@@ -341,7 +341,7 @@ _TRANSFORMS: Final = [
         "join",
         r"\b(?:join\w*|merge\w*|combine\w*|union|together|not in|match\w* them|"
         r"(?:that|which|who) (?:have|has|had) no|with no|without (?:a|an|any)|never \w+|"
-        r"missing from|absent from|no (?:matching|corresponding))\b|" + DOTTED_KEYS,
+        r"missing from|absent from|no (?:matching|corresponding))\b|" + SEMI + "|" + DOTTED_KEYS,
     ),
     ("sql", r"\bsql\b|\bselect\b"),
     ("train", r"\b(?:train\w*|classifier|regressor|fit a model|model to predict)\b"),

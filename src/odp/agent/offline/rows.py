@@ -174,8 +174,12 @@ class RowRules(EnricherRules):
         known = self.current.columns if self.current else []
         for condition in slots.condition(clause, self.request, known, negate=negate):
             missing = re.fullmatch(r"(\w+) IS (?:NOT )?NULL", condition)
-            # `shops without any visit` (data/visits.csv read): rows no other dataset matches
-            if missing and any(s.name.startswith(missing.group(1)) for s in self.steps):
+            # `shops without any visit` (data/visits.csv read), `products that have no sale`
+            # (two datasets read): rows no other dataset matches, a join's
+            if missing and (
+                len(self.unconsumed) >= 2
+                or any(s.name.startswith(missing.group(1)) for s in self.steps)
+            ):
                 continue
             conditions.append(condition)
         return conditions

@@ -99,6 +99,13 @@ _TRAILING: Final = re.compile(
     r"\s+(?:please|pls|thanks|now|today|posts?|tweets?|news|and|or|&)$|[\s,.;:]+$"
 )
 # `tickets.assignee_id to agents.id`, `events.user_id = users.id`: each side's key
+# `which products sold anything`, `customers that placed at least one order`: the rows
+# with a match on the other side (a semi join)
+SEMI: Final = (
+    r"\b(?:sold|bought|ordered|purchased|placed|made|got|received|had|have|has|did)\s+"
+    r"(?:anything|something|any\s+\w+|some\s+\w+|at least (?:one|1)\s+\w+|one or more\s+\w+)"
+    r"|\b(?:appear(?:s|ing)?|that are also|which are also|also present|also found)\s+in\b"
+)
 DOTTED_KEYS: Final = (
     r"([a-z_]\w*)\.([a-z_]\w*)\s*(?:==?|\bto\b|\bwith\b|\bagainst\b)\s*([a-z_]\w*)\.([a-z_]\w*)"
 )
