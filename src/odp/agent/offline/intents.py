@@ -56,6 +56,9 @@ _PLATFORMS: Final = [
         "news.articles.search",
         re.compile(
             r"\bnews\b|\b(?:articles?|headlines)\b(?=\s+(?:about|on|mentioning|regarding|for|⟨))"
+            # `press coverage of ...`, `what the press wrote about ...`: the news
+            r"|\b(?:press|media)\s+(?:coverage|reports?|reporting|articles?|stories)\b"
+            r"|\b(?:the|in the)\s+press\b"
         ),
     ),
 ]
