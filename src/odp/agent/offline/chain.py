@@ -84,7 +84,12 @@ class Builder(SourceRules, RowRules, CombiningRules, LearningRules, SinkRules):
                     self.current = self._branch_point(first)
                 handler = getattr(self, f"_on_{intent.kind}")
                 handler(intent)
-            if not intents and not says_records(clause) and not _ASKS_ROWS.search(clause.text):
+            if (
+                not intents
+                and not says_records(clause)
+                and not _ASKS_ROWS.search(clause.text)
+                and not self._says_of_training(clause)
+            ):
                 self._retrieve(clause)
         waiting, self.waiting = self.waiting, []
         for intent in waiting:

@@ -60,7 +60,8 @@ _SQL: Final = re.compile(
     r",\s+(?:save|write|store|export|keep|sort|embed|cluster|score|detect|count|join|dedupe|"
     r"filter|send|post|train|merge|combine)\b(?!\s*\()|"
     # the database it runs on (`SELECT ... FROM t against sqlite:///app.db`) is not SQL
-    r"\s+(?:(?:against|on|in|from|at|using|over|via|with)\s+(?:[\w-]+\s+){0,3})?"
+    # or in brackets after it (`SELECT * FROM t (postgresql://...)`)
+    r"\s+(?:(?:against|on|in|from|at|using|over|via|with)\s+(?:[\w-]+\s+){0,3})?\(?"
     + _DB_SCHEME
     + ")",
     re.IGNORECASE,

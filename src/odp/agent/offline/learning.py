@@ -6,6 +6,7 @@ import re
 from typing import Any, Final
 
 from odp.agent.offline import slots
+from odp.agent.offline.clauses import Clause
 from odp.agent.offline.drafts import DraftingBase
 from odp.agent.offline.intents import Intent
 
@@ -18,6 +19,32 @@ _REFERENCE: Final = re.compile(
     r"(?:⟨(\d+)⟩|\b([a-z_]\w*))\s*(?:is the |as (?:the )?|= ?)?(?:reference|baseline)\b"
 )
 
+# the estimator named by its words (`a logistic regression`, `a random forest classifier`)
+_ESTIMATORS: Final = (
+    ("logistic_regression", r"\blogistic(?:\s+regression)?\b|\blogit\b"),
+    ("random_forest", r"\brandom[\s_-]+forest\b"),
+    ("gradient_boosting", r"\bgradient[\s_-]+boost\w*|\bboosted trees\b"),
+    ("ridge", r"\bridge\b"),
+    ("linear_regression", r"\blinear\s+regression\b"),
+)
+# the columns left out of the features: `leave customer_id out of the features`,
+# `exclude id and email from the features`
+_COLUMNS: Final = r"([a-z_][a-z0-9_]*(?:(?:\s*,\s*|\s+and\s+)[a-z_][a-z0-9_]*)*)"
+_LEFT_OUT: Final = re.compile(
+    rf"\bleav\w*\s+(?:the\s+)?(?:columns?\s+)?{_COLUMNS}\s+out\b|"
+    rf"\bexclud\w*\s+(?:the\s+)?(?:columns?\s+)?{_COLUMNS}\s+from\s+(?:the\s+)?features\b"
+)
+
+# `target column: churned`, `label column is fraud`, `that predicts churned`
+_TARGET: Final = re.compile(
+    r"\b(?:predict|predicts|predicting|target(?: column)?|label(?: column)?)"
+    r"\s*(?:[:=,]|\bis\b)?\s+(?:the\s+|whether\s+)?([a-z_][a-z0-9_]*)"
+)
+_MODEL_NAME: Final = re.compile(
+    r"\b(?:register(?:ed)? (?:it )?as|call(?:ed)? (?:it|the model)|named|name it|model name)"
+    r"\s+([a-z_][a-z0-9_-]*)"
+)
+
 
 class LearningRules(DraftingBase):
     """The rules for a model's training and a drift check."""
@@ -28,14 +55,8 @@ class LearningRules(DraftingBase):
         if self.current is None:
             return
         name = self._name("train")
-        target = re.search(
-            r"\b(?:predict|predicts|predicting|target(?: column)?|label(?: column)?)\s+(?:the\s+|whether\s+)?([a-z_][a-z0-9_]*)",
-            text,
-        )
-        model = re.search(
-            r"\b(?:register(?:ed)? (?:it )?as|call(?:ed)? (?:it|the model)|named|name it|model name)\s+([a-z_][a-z0-9_-]*)",
-            text,
-        )
+        target = _TARGET.search(text)
+        model = _MODEL_NAME.search(text)
         params: dict[str, Any] = {}
         params["target"] = (
             target.group(1)
@@ -50,11 +71,27 @@ class LearningRules(DraftingBase):
                 name, "model_name", "Under which name should the model be registered?", default_name
             )
         )
+        estimator = next((n for n, p in _ESTIMATORS if re.search(p, text)), None)
+        if estimator is not None:
+            params["estimator"] = estimator
+        left_out = _LEFT_OUT.search(text)
+        if left_out is not None:
+            params["exclude"] = re.split(
+                r"\s*,\s*|\s+and\s+", left_out.group(1) or left_out.group(2)
+            )
         self.add(
             "ml.model.train",
             {k: v for k, v in params.items() if v is not None},
             self._quote(clause),
         )
+
+    def _says_of_training(self, clause: Clause) -> bool:
+        """Whether a clause only qualifies a model's training (no step of its own).
+
+        *leave id out of the features, and call it fraud_logit*, after the training.
+        """
+        trained = any(s.method == "ml.model.train" for s in self.steps)
+        return trained and any(p.search(clause.text) for p in (_TARGET, _MODEL_NAME, _LEFT_OUT))
 
     def _on_drift(self, intent: Intent) -> None:
         clause = intent.clause
