@@ -324,7 +324,8 @@ _TRANSFORMS: Final = [
     ("embed", r"\b(?:embed\w*|vectors?)\b"),
     ("cluster", r"\b(?:cluster\w*|topics|themes|group\w* (?:of |them by )?similar)\b"),
     ("dedupe", r"\b(?:dedupe\w*|deduplicat\w*|duplicat\w*|repeated|unique|distinct)\b|" + ONE_PER),
-    ("sample", r"\b(?:sample|at random|random(?:ly)?)\b|\d+\s*%"),
+    # `a random forest` is an estimator, not a sample
+    ("sample", r"\b(?:sample|at random|random(?:ly)?)\b(?![\s_-]+forests?\b)|\d+\s*%"),
     ("select", r"\bcolumns\b|\bonly the (?:fields|columns)\b"),
     ("since", r"\b(?:since|after|from)\s+\d{4}-\d{2}-\d{2}"),
     ("cap", r"\b(?:max(?:imum)?|at most|up to|no more than|limit(?:ed)?|cap(?:ped)?|tops)\b"),

@@ -41,7 +41,7 @@ _TARGET: Final = re.compile(
     r"\s*(?:[:=,]|\bis\b)?\s+(?:the\s+|whether\s+)?([a-z_][a-z0-9_]*)"
 )
 _MODEL_NAME: Final = re.compile(
-    r"\b(?:register(?:ed)? (?:it )?as|call(?:ed)? (?:it|the model)|named|name it|model name)"
+    r"\b(?:register(?:ed)? (?:it )?as|(?:call(?:ed)?|name) (?:it|the model)|named|model name)"
     r"\s+([a-z_][a-z0-9_-]*)"
 )
 
@@ -74,6 +74,9 @@ class LearningRules(DraftingBase):
         estimator = next((n for n, p in _ESTIMATORS if re.search(p, text)), None)
         if estimator is not None:
             params["estimator"] = estimator
+        task = re.search(r"\b(?:classifier|classification|regressor)\b", text)
+        if task is not None:
+            params["task"] = "regression" if task.group(0) == "regressor" else "classification"
         left_out = _LEFT_OUT.search(text)
         if left_out is not None:
             params["exclude"] = re.split(

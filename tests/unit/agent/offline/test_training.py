@@ -74,3 +74,27 @@ def test_a_clause_naming_the_model_adds_no_step(planner: OfflinePlanner) -> None
         "leave id out of the features, and call it loans_rf"
     )
     assert methods(draft) == ["file.csv.read", "ml.model.train"]
+
+
+@pytest.mark.parametrize(
+    ("words", "estimator", "task"),
+    [
+        ("a random forest classifier", "random_forest", "classification"),
+        ("a random-forest regressor", "random_forest", "regression"),
+    ],
+)
+def test_a_random_forest_is_an_estimator_not_a_sample(
+    planner: OfflinePlanner, catalog: Catalog, words: str, estimator: str, task: str
+) -> None:
+    draft = planner.plan(
+        f"read data/flats.csv, then train {words} that predicts rent; name the model rent_rf"
+    )
+    assert methods(draft) == ["file.csv.read", "ml.model.train"]
+    train = step(draft, "ml.model.train")
+    assert (train["estimator"], train["task"], train["model_name"]) == (estimator, task, "rent_rf")
+    assert validate(draft, catalog).ok
+
+
+def test_rows_taken_at_random_are_still_a_sample(planner: OfflinePlanner) -> None:
+    draft = planner.plan("read data/flats.csv and take 500 rows at random")
+    assert methods(draft) == ["file.csv.read", "data.rows.sample"]
