@@ -348,7 +348,12 @@ _TRANSFORMS: Final = [
         r"missing from|absent from|no (?:matching|corresponding))\b|" + SEMI + "|" + DOTTED_KEYS,
     ),
     ("sql", r"\bsql\b|\bselect\b"),
-    ("train", r"\b(?:train\w*|classifier|regressor|fit a model|model to predict)\b"),
+    # `the training data` is a dataset (a drift check's reference), not a training
+    (
+        "train",
+        r"\b(?:train\w*\b(?!\s+(?:data|set|dataset|rows|split|sample|file)s?\b)|classifier|"
+        r"regressor|fit a model|model to predict)\b",
+    ),
     ("drift", r"\bdrift\w*\b|\bdistributions?\s+(?:has\s+|have\s+)?shift\w*"),
     (
         "pages",

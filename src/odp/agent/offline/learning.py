@@ -13,9 +13,9 @@ from odp.agent.offline.intents import Intent
 __all__ = ["LearningRules"]
 
 # the dataset said to be the reference: `reference = ⟨1⟩`, `⟨1⟩ as the baseline`, `q3 is
-# the reference` (a literal's number or a dataset's name)
+# the reference`, `the training data ⟨1⟩` (a literal's number or a dataset's name)
 _REFERENCE: Final = re.compile(
-    r"\b(?:reference|baseline)\s*(?:=|:|,|is|being|file)?\s*⟨(\d+)⟩|"
+    r"\b(?:reference|baseline|training (?:data|set|rows))\s*(?:=|:|,|is|being|file)?\s*⟨(\d+)⟩|"
     r"(?:⟨(\d+)⟩|\b([a-z_]\w*))\s*(?:is the |as (?:the )?|= ?)?(?:reference|baseline)\b"
 )
 
@@ -43,6 +43,13 @@ _TARGET: Final = re.compile(
 _MODEL_NAME: Final = re.compile(
     r"\b(?:register(?:ed)? (?:it )?as|(?:call(?:ed)?|name) (?:it|the model)|named|model name)"
     r"\s+([a-z_][a-z0-9_-]*)"
+)
+
+# the columns a drift check leaves out: `ignore customer_id and the churned label`
+_NAMED_COLUMN: Final = r"(?:the\s+)?[a-z_][a-z0-9_]*(?:\s+(?:label|column|field|feature))?"
+_IGNORED: Final = re.compile(
+    rf"\b(?:ignor\w*|skip\w*|leav\w* out|exclud\w*)\s+"
+    rf"({_NAMED_COLUMN}(?:(?:\s*,\s*|\s+and\s+){_NAMED_COLUMN})*)"
 )
 
 
@@ -117,6 +124,12 @@ class LearningRules(DraftingBase):
         columns = slots.drift_columns(clause.text)
         if columns:
             params["columns"] = columns
+        ignored = _IGNORED.search(self.request.text)
+        if ignored is not None:
+            params["exclude"] = [
+                re.sub(r"^the\s+|\s+(?:label|column|field|feature)$", "", name)
+                for name in re.split(r"\s*,\s*|\s+and\s+", ignored.group(1))
+            ]
         self.add(
             "ml.data.drift", params, self._quote(clause), data=False, inputs=[current, reference]
         )
