@@ -13,7 +13,14 @@ __all__ = ["SinkRules"]
 _COLUMNS: Final = r"([a-z_]\w*(?:\s*(?:,|\band\b|&)\s*[a-z_]\w*)*)"
 _UPSERT_KEY: Final = re.compile(
     rf"\b(?:keyed|matched|identified)\s+(?:on|by)\s+(?:the\s+)?{_COLUMNS}|"
-    rf"\b(?:on|by|with)\s+(?:the\s+)?keys?\s+(?:column\s+|columns\s+)?{_COLUMNS}"
+    rf"\b(?:on|by|with)\s+(?:the\s+)?keys?\s+(?:column\s+|columns\s+)?{_COLUMNS}|"
+    # `the posts table (key id)`, `primary key post_id`, `the key is id`
+    rf"\b(?:table|primary)\s+keys?\s+(?:column\s+|columns\s+)?{_COLUMNS}|"
+    rf"\bkeys?\s+(?:column\s+|columns\s+)?(?:is|=)\s+{_COLUMNS}"
+)
+# words after `table` that say something of it, not its name (`the posts table key id at`)
+_NOT_TABLES: Final = frozenset(
+    ["the", "a", "table", "in", "of", "from", "key", "keys", "keyed", "at", "on", "with"]
 )
 
 
@@ -69,7 +76,7 @@ class SinkRules(DraftingBase):
                 r"\binto\s+([a-z_][\w.]*)\b",
             ):
                 table = re.search(pattern, text)
-                if table and table.group(1) not in ("the", "a", "table", "in", "of", "from"):
+                if table and table.group(1) not in _NOT_TABLES:
                     value = table.group(1)
                     break
             params["table"] = value or self._ask(
@@ -95,7 +102,8 @@ class SinkRules(DraftingBase):
             key = _UPSERT_KEY.search(self.request.text)
             if params.get("mode") == "upsert" and key is not None:
                 # `upsert them ... keyed on id`, `upsert on the keys a and b`
-                params["key"] = re.split(r"\s*(?:,|\band\b|&)\s*", key.group(1) or key.group(2))
+                columns = next(g for g in key.groups() if g)
+                params["key"] = re.split(r"\s*(?:,|\band\b|&)\s*", columns)
         self.add(method, params, self._quote(clause), base=name)
 
     @staticmethod
