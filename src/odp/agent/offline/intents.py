@@ -36,6 +36,8 @@ _WRITE: Final = re.compile(
 )
 # `which language each review is written in`: how a text was written, not a write
 _PASSIVE: Final = re.compile(r"written\b(?!\s+(?:to|into|out|as)\b)")
+# `put the berlin and paris store sales together`: combined, not written (nor stored)
+_PUT_TOGETHER: Final = re.compile(r"put\b(?:\s+[\w'⟨⟩]+){0,8}?\s+together\b")
 _BE: Final = re.compile(r"\b(?:is|are|was|were|been|being)\s+$")
 _READ: Final = re.compile(
     r"\b(?:read|load|open|import|ingest|from|in|of|using|scan|compare|against|versus|vs|join|"
@@ -131,13 +133,18 @@ def file_format(path: str) -> str:
     return FORMATS.get(suffix, "csv")
 
 
-def _write_verbs(text: str) -> list[re.Match[str]]:
-    """The words that ask to write, not those used as nouns (*the jsonl dump at ...*)."""
+def _write_verbs(text: str, whole: str | None = None) -> list[re.Match[str]]:
+    """The words that ask to write, not those used as nouns (*the jsonl dump at ...*).
+
+    ``text`` may be the start of a clause, ``whole`` the clause (*put ⟨0⟩ and ⟨1⟩ together*).
+    """
+    together = list(_PUT_TOGETHER.finditer(whole or text))
     return [
         m
         for m in _WRITE.finditer(text)
         if not _NOUN_BEFORE.search(text[: m.start()])
         and not (_PASSIVE.match(text, m.start()) and _BE.search(text[: m.start()]))
+        and not any(t.start() <= m.start() < t.end() for t in together)
     ]
 
 
@@ -157,7 +164,7 @@ def _writes_at(clause: Clause, request: Request, pos: int) -> bool:
         return False  # `export data/orders.csv into the table ...`: the path is what is written
     if _INTO_FILE.search(before):
         return True  # `combine a and b into a single file out/ab.parquet`: where they go
-    write = [m.end() for m in _write_verbs(before)]
+    write = [m.end() for m in _write_verbs(before, clause.text)]
     read = [m.end() for m in _READ.finditer(before) if m.group(0) not in ("in", "of")]
     if write and (not read or write[-1] > read[-1]):
         return True
