@@ -141,6 +141,8 @@ class CombiningRules(DraftingBase):
         if not quoted or clause.literals(self.request, "db") or self.current is None:
             return
         query = quoted[0]
+        if any(s.params.get("query") == query for s in self.steps if s.method == "sql.query.read"):
+            return  # `sqlite:///shop.db — SELECT ...`: the database runs it, said apart
         tables = re.findall(r"\b(?:from|join)\s+([A-Za-z_][A-Za-z0-9_]*)", query, re.IGNORECASE)
         pool = [s for s in self.steps if s.method in self.book.rows or s is self.current]
         inputs: dict[str, str] = {}

@@ -85,3 +85,25 @@ def test_the_columns_a_query_selects_are_the_rows_columns(planner: OfflinePlanne
         "read sqlite:///b.db with SELECT upper(title) FROM posts, detect the language of it"
     )
     assert "column" not in step(computed, "nlp.text.language")
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        "sqlite:///data/shop.db — SELECT id, total FROM orders WHERE total > 100",
+        "postgresql://ro@db/shop; select id from customers where active",
+    ],
+)
+def test_sql_said_apart_from_its_database_runs_there_once(
+    planner: OfflinePlanner, catalog: Catalog, request_: str
+) -> None:
+    draft = planner.plan(request_)
+    assert methods(draft) == ["sql.query.read"]
+    assert validate(draft, catalog).ok
+
+
+def test_sql_over_rows_read_by_other_sql_is_a_step(planner: OfflinePlanner) -> None:
+    draft = planner.plan(
+        "pull the orders table from sqlite:///data/shop.db, then SELECT id FROM orders WHERE total > 5"
+    )
+    assert methods(draft) == ["sql.query.read", "data.sql.query"]
