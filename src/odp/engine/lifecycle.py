@@ -13,7 +13,7 @@ from typing import Any
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from odp.engine.models import LifecycleInput, StepInput, StepOutput
+from odp.engine.models import LifecycleInput, StepCompletion, StepInput, StepOutput
 from odp.events import (
     Event,
     PipelineCancelled,
@@ -28,6 +28,7 @@ from odp.events import (
 )
 
 __all__ = [
+    "completion",
     "lifecycle_events",
     "output_refs",
     "step_completed",
@@ -76,18 +77,51 @@ def submitted_event(
     )
 
 
-def _step_fields(data: StepInput, kind: str) -> dict[str, Any]:
-    info = activity.info()
+def _run_fields(run_id: str, pipeline: str, workspace: str) -> dict[str, Any]:
+    """What every event of the current run carries, from inside one of its activities."""
     return {
-        "event_id": f"{info.workflow_run_id or data.run_id}:{data.step.name}:{info.attempt}:{kind}",
-        "run_id": data.run_id,
-        "workflow_id": info.workflow_id or data.run_id,
-        "pipeline": data.pipeline,
-        "workspace": data.workspace,
+        "run_id": run_id,
+        "workflow_id": activity.info().workflow_id or run_id,
+        "pipeline": pipeline,
+        "workspace": workspace,
+    }
+
+
+def _event_id(run_id: str, step: str, attempt: int, kind: str) -> str:
+    """A step event's id: the same from whichever activity publishes it."""
+    return f"{activity.info().workflow_run_id or run_id}:{step}:{attempt}:{kind}"
+
+
+def _step_fields(data: StepInput, kind: str) -> dict[str, Any]:
+    attempt = activity.info().attempt
+    return {
+        **_run_fields(data.run_id, data.pipeline, data.workspace),
+        "event_id": _event_id(data.run_id, data.step.name, attempt, kind),
         "step": data.step.name,
         "method": data.step.method,
-        "attempt": info.attempt,
+        "attempt": attempt,
     }
+
+
+def completion(step: str, method: str, out: StepOutput) -> StepCompletion:
+    """What ``step.completed`` says of a step, from its activity's output."""
+    return StepCompletion(
+        step=step,
+        method=method,
+        attempt=out.attempt,
+        duration_s=out.duration_s,
+        rows=out.rows,
+        outputs=output_refs(out.output),
+        cache_hit=out.cache_hit,
+    )
+
+
+def _completed(run: dict[str, Any], done: StepCompletion) -> StepCompleted:
+    return StepCompleted(
+        **run,
+        event_id=_event_id(run["run_id"], done.step, done.attempt, "completed"),
+        **done.model_dump(),
+    )
 
 
 def step_started(data: StepInput) -> StepStarted:
@@ -100,12 +134,9 @@ def step_started(data: StepInput) -> StepStarted:
 
 def step_completed(data: StepInput, out: StepOutput) -> StepCompleted:
     """``step.completed`` with duration, rows, output references and cache hit."""
-    return StepCompleted(
-        **_step_fields(data, "completed"),
-        duration_s=out.duration_s,
-        rows=out.rows,
-        outputs=output_refs(out.output),
-        cache_hit=out.cache_hit,
+    return _completed(
+        _run_fields(data.run_id, data.pipeline, data.workspace),
+        completion(data.step.name, data.step.method, out),
     )
 
 
@@ -129,28 +160,10 @@ def step_failure(data: StepInput, error: ApplicationError) -> StepRetrying | Ste
 def lifecycle_events(data: LifecycleInput) -> list[Event]:
     """The events of a run's start or end (see :class:`LifecycleInput`)."""
     info = activity.info()
-    base: dict[str, Any] = {
-        "run_id": data.run_id,
-        "workflow_id": info.workflow_id or data.run_id,
-        "pipeline": data.pipeline,
-        "workspace": data.workspace,
-    }
+    base = _run_fields(data.run_id, data.pipeline, data.workspace)
     prefix = info.workflow_run_id or data.run_id
     # the steps' own events again, with their ids: stored once, and before the run's end
-    events: list[Event] = [
-        StepCompleted(
-            **base,
-            event_id=f"{prefix}:{done.step}:{done.attempt}:completed",
-            step=done.step,
-            method=done.method,
-            attempt=done.attempt,
-            duration_s=done.duration_s,
-            rows=done.rows,
-            outputs=done.outputs,
-            cache_hit=done.cache_hit,
-        )
-        for done in data.completed
-    ]
+    events: list[Event] = [_completed(base, done) for done in data.completed]
     if data.kind == "started":
         return [
             submitted_event(prefix, data.run_id, data.pipeline, data.workspace, data.steps),

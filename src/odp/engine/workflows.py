@@ -30,7 +30,7 @@ from temporalio.exceptions import (
 
 with workflow.unsafe.imports_passed_through():
     from odp.catalog import MethodKind
-    from odp.engine.lifecycle import output_refs
+    from odp.engine.lifecycle import completion
     from odp.engine.models import (
         LifecycleInput,
         PipelineInput,
@@ -304,17 +304,7 @@ class PipelineWorkflow:
             state.rows = out.rows
             state.cache_hit = out.cache_hit
             state.attempt = out.attempt
-            self._completed.append(
-                StepCompletion(
-                    step=step.name,
-                    method=step.method,
-                    attempt=out.attempt,
-                    duration_s=out.duration_s,
-                    rows=out.rows,
-                    outputs=output_refs(out.output),
-                    cache_hit=out.cache_hit,
-                )
-            )
+            self._completed.append(completion(step.name, step.method, out))
             return True
         cause = exc.__cause__ if isinstance(exc, ActivityError) else exc
         if not isinstance(cause, ApplicationError):  # a timeout: the activity could not tell
