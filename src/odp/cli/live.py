@@ -123,8 +123,8 @@ def summary(
 ) -> None:
     """The closing summary: final state, duration, where sinks wrote, last dataset's preview.
 
-    ``head`` reads a dataset's first rows (see :func:`dataset_head`); without it, or when
-    it finds none, the preview the step recorded is shown.
+    ``head`` reads a dataset's first rows (see :func:`dataset_head`, which falls back on
+    the preview the step recorded); without it, that preview is shown.
     """
     console.print(progress_table(progress))
     elapsed = ""
@@ -157,7 +157,7 @@ def summary(
     last = _last_dataset(progress)
     if last is not None:
         name, data = last
-        rows = (head(data) if head is not None else []) or data.get("preview", [])
+        rows = head(data) if head is not None else data.get("preview", [])
         console.print(f"\n[bold]{escape(name)}[/] (preview)")
         console.print(preview_table(rows, data.get("rows")))
     if ui_url and progress.state is not RunState.COMPLETED:

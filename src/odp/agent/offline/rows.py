@@ -150,12 +150,7 @@ class RowRules(EnricherRules):
         labels = [w for w in _LABELS if re.search(rf"\b{w}\b", text)]
         if labels and not re.search(r"\b(?:most|least)\s+(?:negative|positive)", text):
             self._on_sentiment(Intent("sentiment", 0, clause, params=_NEEDED_BY_FILTER))
-            op = "!=" if negate else "="
-            if len(labels) == 1:
-                conditions.append(f"sentiment_label {op} '{labels[0]}'")
-            else:
-                listed = ", ".join(f"'{w}'" for w in labels)
-                conditions.append(f"sentiment_label {'NOT IN' if negate else 'IN'} ({listed})")
+            conditions.append(_one_of("sentiment_label", labels, negate=negate))
         codes = slots.languages_in(slots.without_candidates(text))
         if len(codes) == 1 and not negate and self._source_takes_lang():
             # `r/france threads ..., french only`: the search's own language filter, at the
@@ -165,12 +160,7 @@ class RowRules(EnricherRules):
         source_lang = any(s.params.get("lang") for s in self.steps)
         if codes and not source_lang:
             self._on_language(Intent("language", 0, clause, params=_NEEDED_BY_FILTER))
-            op = "!=" if negate else "="
-            if len(codes) == 1:
-                conditions.append(f"language {op} '{codes[0]}'")
-            else:
-                listed = ", ".join(f"'{c}'" for c in codes)
-                conditions.append(f"language {'NOT IN' if negate else 'IN'} ({listed})")
+            conditions.append(_one_of("language", codes, negate=negate))
         known = self.current.columns if self.current else []
         for condition in slots.condition(clause, self.request, known, negate=negate):
             missing = re.fullmatch(r"(\w+) IS (?:NOT )?NULL", condition)
@@ -281,3 +271,11 @@ class RowRules(EnricherRules):
             data=False,
             inputs=[self.current],
         )
+
+
+def _one_of(column: str, values: list[str], *, negate: bool) -> str:
+    """``column = 'v'`` for one value, ``column IN ('v', 'w')`` for several (or not)."""
+    if len(values) == 1:
+        return f"{column} {'!=' if negate else '='} '{values[0]}'"
+    listed = ", ".join(f"'{v}'" for v in values)
+    return f"{column} {'NOT IN' if negate else 'IN'} ({listed})"
