@@ -34,8 +34,8 @@ TabularData: TypeAlias = pl.DataFrame | pl.LazyFrame | pa.Table | pa.RecordBatch
 """What :meth:`ArtifactStore.write` accepts (lazy frames and readers are streamed)."""
 
 PREVIEW_ROWS = 5
-PREVIEW_VIEW_ROWS = 1000
-"""A lazy view of at most this many rows gets its preview when it is made."""
+SMALL_VIEW_ROWS = 1000
+"""A view of at most this many rows is stored as rows when it is made (see ``view``)."""
 _PREVIEW_TEXT = 120
 _CHUNK = 1 << 20
 
@@ -193,9 +193,12 @@ class ArtifactStore:
         """A lazy dataset: ``sql`` (a SELECT over ``read_parquet`` of ``bases``) runs on read.
 
         Binding the query and counting its rows check it, so errors surface in the step
-        that made the view. Only a view of at most ``PREVIEW_VIEW_ROWS`` rows gets its
-        preview now: for a bigger one the first rows would cost a read of every column of
-        a whole row group (the count reads only what it needs), so it has none until read.
+        that made the view. A view of at most ``SMALL_VIEW_ROWS`` rows (an aggregate, a
+        top N) is run once more and stored as Parquet instead: its rows cost little to
+        keep, and every later reader (the next step, the preview, ``odp result``) then
+        reads them rather than running the whole query again. A bigger view has no
+        preview until read: its first rows would cost a read of every column of a whole
+        row group, where the count reads only the columns it needs.
         """
         from odp.artifacts.relations import connect
 
@@ -204,10 +207,13 @@ class ArtifactStore:
             stat = os.stat(base)  # a view's identity follows its files' contents
             fingerprint.update(f"\n{base}:{stat.st_size}:{stat.st_mtime_ns}".encode())
         with connect(bases) as con:
-            head = con.sql(f"SELECT * FROM ({sql}) LIMIT 0").to_arrow_table()
             rows = int(con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0])
-            if 0 < rows <= PREVIEW_VIEW_ROWS:
-                head = con.sql(f"SELECT * FROM ({sql}) LIMIT {PREVIEW_ROWS}").to_arrow_table()
+            if rows <= SMALL_VIEW_ROWS:
+                small = con.sql(sql).to_arrow_table()
+            else:
+                head = con.sql(f"SELECT * FROM ({sql}) LIMIT 0").to_arrow_table()
+        if rows <= SMALL_VIEW_ROWS:
+            return self.write(small)
         frame = pl.from_arrow(head)
         assert isinstance(frame, pl.DataFrame)
         sha = fingerprint.hexdigest()
@@ -217,7 +223,6 @@ class ArtifactStore:
             rows=rows,
             columns=[Column(name=n, type=str(t)) for n, t in frame.schema.items()],
             sha256=sha,
-            preview=preview_rows(frame),
             sql=sql,
             bases=list(bases),
         )

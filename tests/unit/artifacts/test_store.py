@@ -100,20 +100,28 @@ def test_workspaces_are_apart(tmp_path: Path) -> None:
     assert not b.owns(ref.uri)
 
 
-def test_a_view_is_counted_and_only_a_small_one_previewed(store: ArtifactStore) -> None:
-    from odp.artifacts.store import PREVIEW_VIEW_ROWS
+def test_a_big_view_is_counted_and_a_small_one_stored(store: ArtifactStore) -> None:
+    from odp.artifacts.store import SMALL_VIEW_ROWS
     from odp.cli.live import dataset_head
     from odp.config import Settings
 
-    base = store.write(pl.DataFrame({"i": range(PREVIEW_VIEW_ROWS + 500), "text": "t"}))
+    base = store.write(pl.DataFrame({"i": range(SMALL_VIEW_ROWS + 500), "text": "t"}))
     source = f"SELECT * FROM read_parquet('{base.uri}')"
     big = store.view(f"{source} WHERE i >= 10", [base.uri])
-    assert big.is_view and big.rows == PREVIEW_VIEW_ROWS + 490
+    assert big.is_view and big.rows == SMALL_VIEW_ROWS + 490
     assert [(c.name, c.type) for c in big.columns] == [("i", "Int64"), ("text", "String")]
     assert big.preview == []  # the first rows would cost a read of every column
-    small = store.view(f"{source} WHERE i < 3", [base.uri])
-    assert small.rows == 3 and small.preview == [{"i": i, "text": "t"} for i in range(3)]
-    assert store.view(f"{source} WHERE i < 0", [base.uri]).preview == []
+    # a small one is run once and kept as rows, so that its readers need not run it again
+    small = store.view(f"{source} WHERE i < 3 ORDER BY i DESC", [base.uri])
+    assert not small.is_view and small.rows == 3 and small.size_bytes
+    assert small.preview == [{"i": i, "text": "t"} for i in (2, 1, 0)]
+    assert [(c.name, c.type) for c in small.columns] == [("i", "Int64"), ("text", "String")]
+    assert store.read(small)["i"].to_list() == [2, 1, 0]
+    empty = store.view(f"{source} WHERE i < 0", [base.uri])
+    assert not empty.is_view and empty.rows == 0 and empty.preview == []
+    assert [c.name for c in empty.columns] == ["i", "text"]
+    at_the_limit = store.view(f"{source} WHERE i < {SMALL_VIEW_ROWS}", [base.uri])
+    assert not at_the_limit.is_view and at_the_limit.rows == SMALL_VIEW_ROWS
     assert store.read(big)["i"].to_list()[:2] == [10, 11]
 
     # where the store is at hand, the first rows of a big view are read from it
