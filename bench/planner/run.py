@@ -64,6 +64,19 @@ def load_cases(split: str) -> list[Case]:
     return cases
 
 
+def batch_range(text: str) -> range:
+    """``7`` or ``1-6``: the held-out batches to score.
+
+    Raises:
+        argparse.ArgumentTypeError: for anything else.
+    """
+    first, _, last = text.partition("-")
+    try:
+        return range(int(first), int(last or first) + 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a batch or a range like 1-6") from None
+
+
 def make_planner(
     kind: str, catalog: Catalog, settings: Settings | None = None
 ) -> tuple[str, Callable[[str], Outcome]]:
@@ -150,6 +163,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--planner", choices=("offline", "llm"), default="offline")
     parser.add_argument("--split", choices=("dev", "heldout", "all"), default="all")
     parser.add_argument("--show", action="store_true", help="list the requests scored below 1")
+    parser.add_argument(
+        "--batches",
+        type=batch_range,
+        default=None,
+        help="only these held-out batches, e.g. 7 or 1-6 (a new batch's first run stays apart)",
+    )
     args = parser.parse_args(list(argv) if argv is not None else [])
     configure_logging("WARNING")
     catalog = load_catalog()
@@ -157,6 +176,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"planner: {how}")
     for split in SPLITS if args.split == "all" else (args.split,):
         cases = load_cases(split)
+        if args.batches is not None and split == "heldout":
+            cases = [c for c in cases if c.batch in args.batches]
         scores = evaluate(cases, plan, catalog)
         print(report(split, scores, {c.id: c.batch for c in cases}))
         if args.show:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 from collections import Counter
 
 import pytest
-from bench.planner.run import evaluate, load_cases, main, make_planner, report
+from bench.planner.run import batch_range, evaluate, load_cases, main, make_planner, report
 from bench.planner.scoring import (
     KEY_PARAMS,
     edges,
@@ -200,8 +201,20 @@ def test_evaluate_with_the_offline_planner(catalog: Catalog) -> None:
 
 
 def test_main_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--split", "heldout", "--show"]) == 0
+    # spent batches only: a new batch's first run is the one its figures come from
+    assert main(["--split", "heldout", "--show", "--batches", "1-2"]) == 0
     out = capsys.readouterr().out
     assert "split: heldout" in out
-    assert "batch 2" in out
+    assert "batch 2" in out and "batch 3" not in out
     assert "node F1" in out
+    assert main(["--split", "heldout", "--batches", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "batch 2" not in out  # one batch: no per-batch rows
+    assert f"all{len([c for c in load_cases('heldout') if c.batch == 2]):>17}" in out
+
+
+def test_batch_ranges() -> None:
+    assert batch_range("7") == range(7, 8)
+    assert batch_range("1-6") == range(1, 7)
+    with pytest.raises(argparse.ArgumentTypeError, match="not a batch"):
+        batch_range("seven")

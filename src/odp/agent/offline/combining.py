@@ -19,6 +19,8 @@ __all__ = ["CombiningRules"]
 _KEY_SYNONYMS: Final = {"url": ("link", "final_url"), "link": ("url",), "id": ("post_id",)}
 _ANTI: Final = re.compile(
     r"\b(?:(?:that|which|who)\s+(?:have|has|had)\s+no|with\s+no|without\s+(?:a|an|any)|"
+    # `users that have not logged in at all`, `accounts that haven't ordered`
+    r"(?:have|has|had|did|do|does)(?:\s+not|n't|n\u2019t)\s+(?:yet\s+|ever\s+)?\w+(?:\s+(?:in|up))?|"
     r"never\s+\w+(?:\s+(?:a|an|any|in|up|up in))?|"
     r"not\s+(?:in|seen|found|present|listed|appearing)(?:\s+in)?|missing from|absent from|"
     r"no (?:matching|corresponding))\b(?:\s+(?:the\s+)?([a-z_]+))?"
@@ -28,6 +30,21 @@ _KEY_IS: Final = re.compile(
     r"\bkeyed\s+(?:on|by)\s+([a-z_][a-z0-9_]*)"
 )
 _DOTTED: Final = re.compile(r"\b" + DOTTED_KEYS + r"\b")
+# `both files have user_id`: one key for both sides
+_KEY_SHARED: Final = re.compile(
+    r"\bboth\s+(?:\w+\s+)?(?:have|has|share|contain|carry|include)\s+(?:a\s+|an\s+|the\s+)?"
+    r"(?:column\s+|field\s+)?([a-z_][a-z0-9_]*)"
+)
+# `an order's cust_ref points to the customer's id`: the left key, then the right one
+_KEY_POINTS: Final = re.compile(
+    r"(?:\b([a-z]+)(?:'s|\u2019s)\s+)?\b([a-z_][a-z0-9_]*)\s+(?:points?|refers?|links?)\s+to\s+"
+    r"(?:the\s+|a\s+|an\s+)?(?:[a-z]+(?:'s|\u2019s)\s+)?([a-z_][a-z0-9_]*)"
+)
+# `whose id shows up in the campaign_id column of ...`: the rows with a match there
+_KEY_SHOWS_UP: Final = re.compile(
+    r"\bwhose\s+([a-z_][a-z0-9_]*)\s+(?:shows?\s+up|turns?\s+up|appears?|is\s+listed|"
+    r"is\s+found|exists?|occurs?)\s+in\s+(?:the\s+)?([a-z_][a-z0-9_]*)\s+(?:column|field)\b"
+)
 _KEY_PAIR: Final = re.compile(
     r"\b(?:has|have|uses?)\s+(?:the\s+|a\s+)?(?:column\s+)?([a-z_][a-z0-9_]*)\b.*?"
     r"\b(?:calls?|names?)\s+it\s+([a-z_][a-z0-9_]*)\b"
@@ -75,10 +92,24 @@ class CombiningRules(DraftingBase):
             *self.request.clauses[near : near + 1],
         ]
         nearby = " , ".join([clause.text, *(c.text for c in following)])
-        named = _KEY_IS.search(nearby)
+        named = _KEY_IS.search(nearby) or _KEY_SHARED.search(nearby)
         pair = _KEY_PAIR.search(nearby)
         dotted = _DOTTED.search(nearby)
-        if key is None and dotted is not None:
+        points = _KEY_POINTS.search(nearby)
+        shows_up = _KEY_SHOWS_UP.search(nearby)
+        if key is None and shows_up is not None:
+            params.update(left_on=shows_up.group(1), right_on=shows_up.group(2))
+            column = shows_up.group(1)
+        elif key is None and points is not None:
+            owner, first_key, second_key = points.groups()
+            if owner and _names(owner, right.name) and not _names(owner, left.name):
+                left, right = right, left  # the side whose key points is the one kept
+                params.update(
+                    left=f"{{{{ {left.name}.data }}}}", right=f"{{{{ {right.name}.data }}}}"
+                )
+            params.update(left_on=first_key, right_on=second_key)
+            column = first_key
+        elif key is None and dotted is not None:
             first, first_key, second, second_key = dotted.groups()
             if _names(second, left.name) and not _names(first, left.name):
                 first_key, second_key = second_key, first_key
@@ -110,7 +141,7 @@ class CombiningRules(DraftingBase):
             params["how"] = "full" if how.group(1) == "outer" else how.group(1)
         elif anti:
             params["how"] = "anti"
-        elif re.search(SEMI, clause.text):
+        elif re.search(SEMI, clause.text) or shows_up is not None:
             params["how"] = "semi"
         elif re.search(r"\bkeep all\b|\ball of the\b", clause.text):
             params["how"] = "left"

@@ -50,6 +50,12 @@ _INTO_FILE: Final = re.compile(
     r"\binto\s+(?:a\s+|an\s+|one\s+|the\s+)?(?:(?:single|new|combined|merged)\s+)?"
     r"(?:(?:csv|parquet|jsonl|json)\s+)?(?:file|dataset|output)?\s*$"
 )
+# `add department info to data/employees.csv`: the rows that get the columns (read)
+_ATTACH: Final = re.compile(
+    r"\b(?:(?:add|bring|append)\s+(?:the\s+|their\s+|its\s+)?(?:\w+\s+)?"
+    r"(?:info|information|details|columns?|fields|attributes)|attach\w*|enrich\w*)\b"
+    r"(?!.*\b(?:to|onto)\b.*\b(?:to|onto)\b)"
+)
 _TO: Final = re.compile(r"\b(to|into|as|at|in)\s+(?:a\s+|the\s+|both\s+)?(?:\w+\s+)?$")
 _PLATFORMS: Final = [
     ("social.twitter.search", re.compile(r"\b(?:twitter|tweets?|x\.com|on x)\b")),
@@ -171,6 +177,10 @@ def _writes_at(clause: Clause, request: Request, pos: int) -> bool:
     if read:
         return False
     to = _TO.search(before)
+    if to is not None and _ATTACH.search(before):
+        # `add department info to data/employees.csv`: the rows that get the columns
+        literal = request.literals[_literal_id(clause, pos)]
+        return _OUT_DIR.match(literal.value) is not None
     if to is not None and to.group(1) in ("in", "at"):
         # `the products in data/catalog.csv`: only an output folder is written to
         literal = request.literals[_literal_id(clause, pos)]
@@ -352,7 +362,15 @@ _TRANSFORMS: Final = [
         "join",
         r"\b(?:join\w*|merge\w*|combine\w*|union|together|not in|match\w* them|"
         r"(?:that|which|who) (?:have|has|had) no|with no|without (?:a|an|any)|never \w+|"
-        r"missing from|absent from|no (?:matching|corresponding))\b|" + SEMI + "|" + DOTTED_KEYS,
+        r"missing from|absent from|no (?:matching|corresponding)|"
+        # `both files have user_id`, `dept_id points to the department's id`
+        r"both\s+(?:\w+\s+)?(?:have|has|share|contain|carry)|(?:points?|refers?) to|"
+        r"(?:shows?|turns?) up in|(?:have|has|had|did)(?: not|n't|n\u2019t) \w+|"
+        r"(?:add|attach|bring)\s+(?:the\s+|their\s+|its\s+)?\w+\s+"
+        r"(?:info|information|details|data|columns?|fields|attributes)\s+(?:to|onto)\b)\b|"
+        + SEMI
+        + "|"
+        + DOTTED_KEYS,
     ),
     ("sql", r"\bsql\b|\bselect\b"),
     # `the training data` is a dataset (a drift check's reference), not a training
