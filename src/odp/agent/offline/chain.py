@@ -17,7 +17,7 @@ from odp.agent.models import StepNote
 from odp.agent.offline.clauses import Clause, Request
 from odp.agent.offline.combining import CombiningRules
 from odp.agent.offline.drafts import StepDraft
-from odp.agent.offline.intents import clause_intents, says_records
+from odp.agent.offline.intents import Intent, clause_intents, says_records
 from odp.agent.offline.learning import LearningRules
 from odp.agent.offline.rows import RowRules
 from odp.agent.offline.sinks import SinkRules
@@ -38,6 +38,8 @@ _ASKS_ROWS: Final = re.compile(
     r"\b(?:give|show|hand|return|send)\s+(?:me|us)\s+(?:the\s+|a\s+|all\s+)?"
     r"(?:full\s+|whole\s+)?(?:(?:list|set|table)\s+of\s+\w+|rows|records|data|results|\w+)$"
 )
+# a clause that narrows what the clause before it wrote (`..., but only the id column`)
+_AMENDS: Final = re.compile(r"(?:but|though|however)\b\s*(?:only|just|keep|with only|leave out)\b")
 _REDUCERS: Final = frozenset(
     [
         "data.rows.filter",
@@ -77,6 +79,8 @@ class Builder(SourceRules, RowRules, CombiningRules, LearningRules, SinkRules):
         for clause in request.clauses:
             self._join_when_read(clause)
             intents = clause_intents(clause, request)
+            if _AMENDS.match(clause.text) and self._amend(clause, intents):
+                continue
             first, group = len(self.steps), 0
             for intent in intents:
                 if intent.group != group:  # the next part branches off the same rows
@@ -94,6 +98,30 @@ class Builder(SourceRules, RowRules, CombiningRules, LearningRules, SinkRules):
         waiting, self.waiting = self.waiting, []
         for intent in waiting:
             getattr(self, f"_on_{intent.kind}")(intent)
+
+    def _amend(self, clause: Clause, intents: list[Intent]) -> bool:
+        """A clause that narrows what the sink just drafted writes.
+
+        `convert a.csv to out/a.parquet, but only the id and name columns`: the rows written
+        are the ones this clause makes.
+        """
+        sink = self.steps[-1] if self.steps else None
+        if (
+            sink is None
+            or self.catalog.get(sink.method).kind is not MethodKind.SINK
+            or sink.parent is not self.current
+            or not intents
+            or any(i.kind in ("source", "sink") for i in intents)
+        ):
+            return False
+        self.steps.pop()
+        for intent in intents:
+            getattr(self, f"_on_{intent.kind}")(intent)
+        if self.current is not None and self.current is not sink.parent:
+            sink.params["data"] = f"{{{{ {self.current.name}.data }}}}"
+            sink.parent = self.current
+        self.steps.append(sink)
+        return True
 
     def _join_when_read(self, clause: Clause) -> None:
         """A join said before its second dataset, drafted once both are read.

@@ -41,6 +41,15 @@ _TYPOS: Final = {
     "dupes": "duplicates",
     "csvs": "csv",
     "w/": "with",
+    "teh": "the",
+    "hte": "the",
+    "adn": "and",
+    "wiht": "with",
+    "taht": "that",
+    "frmo": "from",
+    "recieve": "receive",
+    "seperate": "separate",
+    "comming": "coming",
 }
 _WORD: Final = re.compile(r"(?<![\w/.])([A-Za-z]+/?)(?![\w/.])")
 _QUOTE: Final = re.compile(r"\"([^\"]+)\"|“([^”]+)”|(?<![\w'])'([^']+)'(?![\w'])")
@@ -181,7 +190,8 @@ class Clause:
             literal = request.literals[int(match.group(1))]
             return f"'{literal.value}'" if literal.kind == "quote" else literal.value
 
-        return re.sub(r"\s*⟨(\d+)⟩\s*", lambda m: f" {restore(m)} ", self.original).strip()
+        shown = re.sub(r"\s*⟨(\d+)⟩\s*", lambda m: f" {restore(m)} ", self.original).strip()
+        return shown.replace(LIST_COMMA, ",")
 
 
 @dataclass(slots=True)
@@ -247,11 +257,21 @@ def _take_literals(text: str, literals: list[Literal_]) -> str:
     return _PATH.sub(keep("path"), text)
 
 
+_AGGREGATES: Final = frozenset(["total", "average", "count", "sum", "mean"])
+_AGGREGATE_BEFORE: Final = re.compile(
+    r"\b(?:number of|count of|how many|average|avg|mean|sum of|total|per)\b", re.IGNORECASE
+)
+
+
 def _split_on_and(part: str) -> list[str]:
     """Cut at *and* / *&* when the next word is a verb (a new instruction)."""
     pieces: list[str] = []
     start = 0
     for match in re.finditer(r"\s+(?:and|&)\s+(\w+)", part):
+        if match.group(1).lower() in _AGGREGATES and _AGGREGATE_BEFORE.search(
+            part[start : match.start()]
+        ):
+            continue  # `the number of distinct buyers and total sales`: one list of measures
         if match.group(1).lower() in VERBS:
             pieces.append(part[start : match.start()])
             start = match.end() - len(match.group(1))
@@ -284,6 +304,40 @@ def _join_lists(text: str, literals: list[Literal_]) -> str:
     return text
 
 
+LIST_COMMA: Final = "\u201a"
+"""Stands for the comma inside a list of column names (see ``_keep_column_lists``)."""
+_WORD_LIST: Final = r"[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)+\s*,?\s*(?:and|&)\s+[A-Za-z_]\w*"
+_COLUMN_LISTS: Final = (
+    # `the id, full_name and signup_dt columns`
+    re.compile(rf"\b({_WORD_LIST})(?=\s+(?:columns|fields)\b)"),
+    # `columns id, name and email`, `renamed to id, name and signed_up_at`
+    re.compile(
+        rf"\b(?:columns|fields|renam\w*(?:\s+(?:them|those|these))?\s+(?:to|as)|"
+        rf"call(?:ed)?\s+(?:them|those|these))\s+({_WORD_LIST})"
+    ),
+)
+
+
+def _keep_column_lists(text: str) -> str:
+    """A list of column names stays in one clause: its commas become LIST_COMMA (U+201A).
+
+    The low comma is no clause boundary, and :meth:`Clause.shown` puts the comma back.
+
+    New names said after a comma (``..., renamed to a, b and c``) stay with the columns.
+    """
+    text = re.sub(
+        r",\s*(?=(?:and\s+)?(?:renam\w*|call(?:ed)?\s+(?:them|those|these))\b)", " ", text
+    )
+    for pattern in _COLUMN_LISTS:
+        text = pattern.sub(
+            lambda m: m.group(0).replace(
+                m.group(1), re.sub(r"\s*,\s*", f"{LIST_COMMA} ", m.group(1))
+            ),
+            text,
+        )
+    return text
+
+
 def read_request(
     request: str, *, stands_alone: Callable[[Clause, Request], bool] | None = None
 ) -> Request:
@@ -297,6 +351,7 @@ def read_request(
     """
     read = Request(original=request)
     text = _join_lists(_fix_typos(_take_literals(request, read.literals)), read.literals)
+    text = _keep_column_lists(text)
     text = text.replace("(", " ").replace(")", " ")
     # a question or an exclamation ends a sentence (`...about quantization? save them`)
     text = re.sub(r"[?!]+(?=\s|$)", ". ", text).replace("?", " ").replace("!", " ")

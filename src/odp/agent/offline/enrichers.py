@@ -69,10 +69,32 @@ class EnricherRules(DraftingBase):
         column = self._text_column(clause)
         if column:
             params["column"] = column
+        done, done_kinds = self.current, self.current.params.get("kinds")
+        if done.method == "nlp.text.extract" and (
+            done_kinds is None or (kinds and set(kinds) <= set(done_kinds))
+        ):
+            # `what links do people post ...? extract the urls from the posts`: said twice
+            return
         self._enrich("nlp.text.extract", params, self._quote(clause), clause)
 
     def _on_embed(self, intent: Intent) -> None:
         if self.current is None or self._has("ml.text.embed"):
+            return
+        cluster = self.current
+        if (
+            cluster.method == "ml.text.cluster"
+            and self.steps[-1] is cluster
+            and cluster.parent is not None
+            and re.match(r"(?:using|with|via|based on|from|over|on)\b", intent.clause.text)
+        ):
+            # `cluster the articles into 6 groups, using embeddings of the titles`: the
+            # clustering said first runs over the embeddings said after it
+            self.steps.pop()
+            self.current = cluster.parent
+            self._on_embed(intent)
+            again = {k: v for k, v in cluster.params.items() if k != "data"}
+            again["column"] = "embedding"
+            self.add("ml.text.cluster", again, cluster.note.split("; ", 1)[-1])
             return
         params: dict[str, Any] = {}
         column = self._text_column(intent.clause)

@@ -32,7 +32,8 @@ FORMATS: Final = {
 _WRITE: Final = re.compile(
     r"\b(?:save|saved|saving|write|written|writing|export|exported|dump|put|persist|upload)\w*\b"
     # `store` and `output` are nouns too: `per store`, `the output`
-    r"|(?<!per )(?<!by )(?<!each )(?<!the )(?<!a )(?<!every )(?<!of )\b(?:stor|output)\w*\b"
+    r"|(?<!per )(?<!by )(?<!each )(?<!the )(?<!a )(?<!every )(?<!of )(?<!\d )\b(?:stor|output)\w*\b"
+    r"(?<!stores)(?<!outputs)"
 )
 # `which language each review is written in`: how a text was written, not a write
 _PASSIVE: Final = re.compile(r"written\b(?!\s+(?:to|into|out|as)\b)")
@@ -94,6 +95,11 @@ _RECORDS_SAID: Final = re.compile(
     r"|they(?:'|\u2019)re(?:\s+(?:listed|kept|found))?)\s+"
     r"(?:under|at|inside|in)\s+(?:the\s+)?(?:(?:key|field|path|property)\s+)?"
     r"([a-z_]\w*(?:\.\w+)+|[a-z_]\w*(?=\s+(?:of|in)\s+the\s+(?:response|json|payload|body|answer)))"
+)
+# `(issues are in the issues key)`: the key said after its name
+_RECORDS_KEY: Final = re.compile(
+    r"\b[a-z_]+\s+(?:are|is|sit|live|come)\s+(?:in|under|inside)\s+(?:the\s+)?"
+    r"([a-z_]\w*(?:\.\w+)*)\s+(?:key|field|property|array|attribute)\b"
 )
 _NOT_RECORDS: Final = frozenset(["a", "an", "it", "there", "json", "order", "memory", "one"])
 ONE_PER: Final = (
@@ -181,11 +187,12 @@ def _writes_at(clause: Clause, request: Request, pos: int) -> bool:
         # `add department info to data/employees.csv`: the rows that get the columns
         literal = request.literals[_literal_id(clause, pos)]
         return _OUT_DIR.match(literal.value) is not None
+    literal = request.literals[_literal_id(clause, pos)]
     if to is not None and to.group(1) in ("in", "at"):
         # `the products in data/catalog.csv`: only an output folder is written to
-        literal = request.literals[_literal_id(clause, pos)]
         return _OUT_DIR.match(literal.value) is not None
-    return to is not None
+    # `csv please: out/kpis.csv`: a path in an output folder, with no verb, is written
+    return to is not None or _OUT_DIR.match(literal.value) is not None
 
 
 def _records_path(clause: Clause, request: Request) -> str | None:
@@ -197,7 +204,11 @@ def _records_path(clause: Clause, request: Request) -> str | None:
     for later in [clause, *request.clauses[clause.index + 1 :]]:
         if later is not clause and _WRITE.search(later.text):
             continue
-        match = _RECORDS.search(later.text) or _RECORDS_SAID.search(later.text)
+        match = (
+            _RECORDS.search(later.text)
+            or _RECORDS_SAID.search(later.text)
+            or _RECORDS_KEY.search(later.text)
+        )
         if match and match.group(1) not in _NOT_RECORDS:
             return match.group(1)
     return None
@@ -205,7 +216,9 @@ def _records_path(clause: Clause, request: Request) -> str | None:
 
 def says_records(clause: Clause) -> bool:
     """Whether a clause only says where a JSON answer keeps its records (no step of its own)."""
-    return _RECORDS_SAID.search(clause.text) is not None
+    return _RECORDS_SAID.search(clause.text) is not None or (
+        _RECORDS_KEY.search(clause.text) is not None
+    )
 
 
 def _read_table(clause: Clause, request: Request, pos: int) -> str | None:
@@ -260,9 +273,14 @@ def _sources(clause: Clause, request: Request, written: frozenset[int]) -> list[
             )
         )
     if rest and not _HOOK.search(text):
-        if _API.search(text) or any(re.search(r"/api\b|//api\.", lit.value) for _, lit in rest):
+        records = _records_path(clause, request)
+        # an answer whose records sit under a key is JSON, whatever its URL looks like
+        if (
+            _API.search(text)
+            or any(re.search(r"/api\b|//api\.|\.json\b", lit.value) for _, lit in rest)
+            or records
+        ):
             params: dict[str, Any] = {"url": rest[0][1].value}
-            records = _records_path(clause, request)
             if records:
                 params["records_path"] = records
             intents.append(Intent("source", rest[0][0], clause, "http.json.get", params))
@@ -340,7 +358,13 @@ _TRANSFORMS: Final = [
     ("extract", r"\b(?:hashtags|mentions|emails|e-mails|entities|extract\w*|urls|links)\b"),
     ("embed", r"\b(?:embed\w*|vectors?)\b"),
     ("cluster", r"\b(?:cluster\w*|topics|themes|group\w* (?:of |them by )?similar)\b"),
-    ("dedupe", r"\b(?:dedupe\w*|deduplicat\w*|duplicat\w*|repeated|unique|distinct)\b|" + ONE_PER),
+    (
+        "dedupe",
+        r"\b(?:dedupe\w*|deduplicat\w*|duplicat\w*|repeated)\b|"
+        # `the number of distinct customers` counts, it does not dedupe
+        r"(?<!number of )(?<!count of )(?<!count )(?<!how many )(?<!counting )"
+        r"\b(?:unique|distinct)\b|" + ONE_PER,
+    ),
     # `a random forest` is an estimator, not a sample
     ("sample", r"\b(?:sample|at random|random(?:ly)?)\b(?![\s_-]+forests?\b)|\d+\s*%"),
     ("select", r"\bcolumns\b|\bonly the (?:fields|columns)\b"),
@@ -349,7 +373,8 @@ _TRANSFORMS: Final = [
     ("aggregate", r"\b(?:count|counts|number of|how many|average|avg|mean|sum|total|per)\b"),
     (
         "sort",
-        r"\b(?:sort\w*|order(?:ed)? by|rank\w*|top|most|least|newest|oldest|highest|biggest|first \d+)\b",
+        r"\b(?:sort\w*|order(?:ed)? by|rank\w*|top|most|least|newest|oldest|highest|biggest|"
+        r"lowest|largest|smallest|first \d+|(?:latest|newest) \d+|\d+ (?:latest|newest))\b",
     ),
     (
         "filter",
@@ -436,7 +461,13 @@ def _clause_part(clause: Clause, request: Request, written: frozenset[int]) -> l
             rest.append(Intent(kind, pos, clause))
     rest += _sinks(clause, request, written)
     sources.sort(key=lambda i: i.pos)
-    rest.sort(key=lambda i: i.pos)
+    # `turn a.csv into out/a.parquet with only the id and name columns`: the rows written
+    # are the ones the clause's transforms make, whatever the order they are said in
+    # `cluster them using embeddings of the titles`: the embeddings come first
+    rest.sort(key=lambda i: (i.kind == "sink", i.pos))
+    kinds = [i.kind for i in rest]
+    if "cluster" in kinds and "embed" in kinds and kinds.index("embed") > kinds.index("cluster"):
+        rest.insert(kinds.index("cluster"), rest.pop(kinds.index("embed")))
     return sources + rest
 
 

@@ -36,6 +36,22 @@ _NEEDED_BY_FILTER: Final = {"for": "; the filter needs its column"}
 _NEEDED_BY_AGGREGATE: Final = {"for": "; the aggregate needs its column"}
 
 
+_SQL_FN: Final = {
+    "average": "avg",
+    "mean": "avg",
+    "total": "sum",
+    "minimum": "min",
+    "maximum": "max",
+}
+_NOT_NAMES: Final = frozenset(["the", "and", "a", "an", "of", "its", "their", "per", "by", "with"])
+_NAMES: Final = r"[a-z_][a-z0-9_]*(?:\s*(?:,|\u201a|\band\b|&)\s*[a-z_][a-z0-9_]*)*"
+
+
+def _split_names(names: str) -> list[str]:
+    """``id, name and email`` → ``[id, name, email]``."""
+    return [c for c in re.split(r"\s*(?:,|\u201a|\band\b|&)\s*", names) if c]
+
+
 class RowRules(EnricherRules):
     """The rules that reshape the current rows."""
 
@@ -79,14 +95,28 @@ class RowRules(EnricherRules):
         self.add("data.rows.sample", params, self._quote(intent.clause))
 
     def _on_select(self, intent: Intent) -> None:
+        text = intent.clause.text
         match = re.search(
-            r"\b(?:columns|fields)\s+((?:[a-z_][a-z0-9_]*)(?:\s*(?:,|and|&)\s*[a-z_][a-z0-9_]*)*)",
-            intent.clause.text,
-        )
+            rf"\b(?:only|just|keep)\s+(?:with\s+)?(?:the\s+)?(?!the\b)({_NAMES})\s+(?:columns|fields)\b",
+            text,
+        ) or re.search(rf"\b(?:columns|fields)\s+(?!(?:and|renam\w*|call\w*)\b)({_NAMES})", text)
         if self.current is None or match is None:
             return
-        columns = [c for c in re.split(r"\s*(?:,|\band\b|&)\s*", match.group(1)) if c]
-        self.add("data.rows.select", {"columns": columns}, self._quote(intent.clause))
+        columns = _split_names(match.group(1))
+        params: dict[str, Any] = {"columns": columns}
+        # `..., and call them id, name and signed_up_at instead`
+        renamed = re.search(
+            rf"\b(?:renam\w*(?:\s+(?:them|those|these))?\s+(?:to|as)|"
+            rf"call(?:ed)?\s+(?:them|those|these))\s+({_NAMES})",
+            text,
+        )
+        if renamed:
+            names = _split_names(renamed.group(1))
+            if len(names) == len(columns):
+                params["rename"] = {
+                    old: new for old, new in zip(columns, names, strict=True) if old != new
+                }
+        self.add("data.rows.select", params, self._quote(intent.clause))
 
     def _on_cap(self, intent: Intent) -> None:
         """*max 50*, *at most 30 results*: how many a search returns, or a sort keeps."""
@@ -125,6 +155,11 @@ class RowRules(EnricherRules):
         if by == "created_at" and descending and self.current.method in SOURCE_NOUNS:
             if limit:  # the search returns the newest first: ask it for that many
                 self.current.params.setdefault("max_results", limit)
+            return
+        if by == "created_at" and descending and self.current.method == "news.rss.read" and limit:
+            # `the 20 most recent items from each of these feeds`: a feed lists its newest
+            # first, and `max_items` is per feed
+            self.current.params.setdefault("max_items", limit)
             return
         base = "top" if limit else "sorted"
         if by is None and self.current.method == "data.rows.sort":
@@ -198,23 +233,45 @@ class RowRules(EnricherRules):
 
     def _aggregations(self, clause: Clause) -> dict[str, str]:
         aggregations: dict[str, str] = {}
+        text = clause.text
+
+        # `the total revenue (sum of amount)`: a name, then what it is
+        def named(match: re.Match[str]) -> str:
+            name, fn, column = match.groups()
+            if name in _NOT_NAMES:
+                return match.group(0)
+            aggregations[name] = f"{_SQL_FN.get(fn, fn)}({column})"
+            return " "
+
+        text = re.sub(
+            r"\b(?:(?:the\s+)?(?:total|average|mean)\s+)?([a-z_][a-z0-9_]*)\s+"
+            r"(?:as\s+(?:the\s+)?|being\s+(?:the\s+)?|=\s*)?"
+            r"(sum|total|average|avg|mean|min|max|minimum|maximum)\s+of\s+(?:the\s+)?"
+            r"([a-z_][a-z0-9_]*)",
+            named,
+            text,
+        )
         for fn, column in re.findall(
             r"(?<!by )(?<!sort )\b(average|avg|mean|sum|total|min|max|minimum|maximum)\s+"
             r"(?:of\s+)?(?:the\s+)?([a-z_][a-z0-9_]*)",
-            clause.text,
+            text,
         ):
-            sql = {
-                "average": "avg",
-                "mean": "avg",
-                "total": "sum",
-                "minimum": "min",
-                "maximum": "max",
-            }.get(fn, fn)
+            sql = _SQL_FN.get(fn, fn)
             if column == "sentiment":
                 self._on_sentiment(Intent("sentiment", 0, clause, params=_NEEDED_BY_AGGREGATE))
             aggregations[column if sql == "sum" else f"{sql}_{column}"] = f"{sql}({column})"
+        distinct = re.search(
+            r"\b(?:number of|count(?:s|ing)?(?:\s+of)?|how many)\s+(?:the\s+)?"
+            r"(?:distinct|unique|different)\s+([a-z_]+)",
+            text,
+        )
+        if distinct:
+            noun = distinct.group(1)
+            aggregations = {noun: f"count(DISTINCT {self._key_of(noun)})", **aggregations}
+            return aggregations
         count = re.search(
-            r"\b(?:count|counts|number of|how many)\s+(?:the\s+|of\s+)?([a-z_]+)?", clause.text
+            r"\b(?:count|counts|number of|how many)\s+(?:how many\s+)?(?:the\s+|of\s+)?([a-z_]+)?",
+            text,
         )
         if count or not aggregations:
             noun = (count.group(1) if count else None) or "rows"
@@ -222,6 +279,15 @@ class RowRules(EnricherRules):
                 noun = "posts" if noun in ("tweets", "posts", "threads") else "count"
             aggregations = {noun: "count(*)", **aggregations}
         return aggregations
+
+    def _key_of(self, noun: str) -> str:
+        """The column that tells ``customers`` apart: ``customer_id`` (or a known column)."""
+        one = noun[:-1] if noun.endswith("s") and not noun.endswith("ss") else noun
+        columns = self.current.columns if self.current else []
+        for candidate in (f"{one}_id", one, noun, f"{one}_name"):
+            if candidate in columns:
+                return candidate
+        return f"{one}_id"
 
     def _on_aggregate(self, intent: Intent) -> None:
         clause = intent.clause

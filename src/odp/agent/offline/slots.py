@@ -352,6 +352,10 @@ def column_named(clause: Clause, known: Iterable[str]) -> str | None:
     for name in known:
         if re.search(rf"\b(?:of|on|in) (?:the |their |its )?{name}s?\b", clause.text):
             return name
+    if "title" in known and re.search(
+        r"\b(?:of|on|in) (?:the |their |its )?headlines?\b", clause.text
+    ):
+        return "title"  # `embeddings of the headlines`
     return None
 
 
@@ -393,12 +397,36 @@ _STATUS_WORDS: Final = frozenset(
 _NOT_COLUMNS: Final = frozenset(
     ["it", "that", "which", "this", "one", "ones", "what", "there", "with", "a", "than", "and"]
 )
+# words after a number that end the condition rather than name its column
+_NOT_AFTER: Final = (
+    "should",
+    "must",
+    "will",
+    "would",
+    "can",
+    "could",
+    "go",
+    "goes",
+    "get",
+    "gets",
+    "to",
+    "and",
+    "or",
+    "are",
+    "is",
+    "then",
+    "please",
+)
+_SCORED: Final = frozenset(["scoring", "scored", "scores", "rated", "rating"])
 _LABEL_COLUMNS: Final = frozenset(["sentiment", "language", "lang", "label", "sentiment_label"])
 
 
 def _add(parts: list[tuple[str, str, str]], column: str, op: str, sign: str, raw: str) -> None:
     amount = number(raw)
-    shown = sign + (f"{amount:g}" if amount is not None else raw)
+    if amount is None:
+        shown = sign + raw
+    else:  # `1,000,000` is 1000000 and `0.50` is 0.5 (not 1e+06, nor a rounded 1.23457e+06)
+        shown = sign + (str(int(amount)) if amount.is_integer() else repr(amount))
     if not any(p[0] == column for p in parts):
         parts.append((column, op, shown))
 
@@ -433,15 +461,20 @@ def condition(clause: Clause, request: Request, known: Sequence[str], *, negate:
             _add(parts, match.group(3) or match.group(4), op, match.group(1), match.group(2))
     for words, op in _WORDY:
         # `more than 100 likes` and `likes above 100`, `a sentiment below -0.5`
-        for match in re.finditer(rf"\b(?:{words})\s+(-?){_NUM}\s+({_COLUMN_WORD})", text):
-            if match.start(2) not in noted:
+        for match in re.finditer(rf"\b(?:{words})\s+(-?){_NUM}\s+(?:in\s+)?({_COLUMN_WORD})", text):
+            if match.start(2) not in noted and match.group(3) not in _NOT_AFTER:
                 _add(parts, match.group(3), op, match.group(1), match.group(2))
         for match in re.finditer(
-            rf"\b({_COLUMN_WORD})\s+(?:is\s+|of\s+)?(?:{words})\s+(-?){_NUM}(?![\d.])(?!\s*[a-z])",
+            rf"\b({_COLUMN_WORD})\s+(?:is\s+|of\s+)?(?:{words})\s+(-?){_NUM}(?![\d.])"
+            rf"(?!\s*(?!(?:{'|'.join(_NOT_AFTER)})\b)[a-z])",
             text,
         ):
-            if match.group(1) not in _NOT_COLUMNS and match.start(3) not in noted:
-                _add(parts, match.group(1), op, match.group(2), match.group(3))
+            column = match.group(1)
+            if column in _SCORED:
+                # `anything scoring under -0.5`: the sentiment just scored, or a score
+                column = "sentiment" if "sentiment" in known else "score"
+            if column not in _NOT_COLUMNS and match.start(3) not in noted:
+                _add(parts, column, op, match.group(2), match.group(3))
     for match in re.finditer(
         rf"\b({_COLUMN_WORD})\s+(?:is|equals|of|=)\s+(not\s+)?('[^']*'|⟨\d+⟩|{_COLUMN_WORD})", text
     ):
@@ -543,6 +576,17 @@ def _is_number(value: str) -> bool:
     return number(value) is not None and not value.isalpha()
 
 
+_NOT_SORT_COLUMNS: Final = frozenset(["one", "ones", "number", "amount", "value", "values"])
+# `the most retweets`: the column a count noun names
+_SORT_NOUNS: Final = {
+    "likes": "likes",
+    "upvotes": "likes",
+    "retweets": "reposts",
+    "reposts": "reposts",
+    "shares": "reposts",
+    "comments": "comments",
+    "replies": "comments",
+}
 _SORT_ADJECTIVES: Final = {
     "liked": "likes",
     "popular": "likes",
@@ -582,15 +626,28 @@ def sort_spec(clause: Clause) -> tuple[str | None, bool, int | None] | None:
     adjective = re.search(r"\b(?:most|least)\s+(\w+)|\b(newest|latest|oldest|most recent)\b", text)
     if adjective:
         word = (adjective.group(1) or adjective.group(2)).split()[-1]
-        by = by or _SORT_ADJECTIVES.get(word)
+        by = by or _SORT_ADJECTIVES.get(word) or _SORT_NOUNS.get(word)
         descending = descending or word in ("newest", "latest", "recent")
         if adjective.group(0).startswith("least") or word == "oldest":
             descending = False
+    superlative = re.search(
+        rf"\b(?:with|by|of)\s+the\s+(highest|lowest|biggest|largest|smallest|greatest)\s+"
+        rf"({_COLUMN_WORD})\b",
+        text,
+    )
+    if by is None and superlative and superlative.group(2) not in _NOT_SORT_COLUMNS:
+        by = _SORT_NOUNS.get(superlative.group(2), superlative.group(2))
+        descending = superlative.group(1) not in ("lowest", "smallest")
     top = re.search(
-        rf"\b(?:top|first|best|(?<!at )most)\s+{_NUM}\b|{_NUM}\s+(?:most|least|top|best)\b", text
+        rf"\b(?:top|first|best|(?<!at )most|latest|newest|most recent)\s+{_NUM}\b"
+        rf"|{_NUM}\s+(?:most|least|top|best|latest|newest)\b"
+        # `the 25 with the most likes`, `the 10 posts with the highest score`
+        rf"|\bthe\s+{_NUM}\s+(?:\w+\s+)?with\s+the\s+(?:most|least|fewest|highest|lowest|"
+        r"biggest|largest|smallest)\b",
+        text,
     )
     if top:
-        limit = _int(top.group(1) or top.group(2))
+        limit = _int(top.group(1) or top.group(2) or top.group(3))
     if by is None and limit is None and not re.search(r"\b(?:sort|order)", text):
         return None
     if re.search(r"\b(?:asc|ascending|smallest|lowest|cheapest)\b", text):

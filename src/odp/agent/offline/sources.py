@@ -22,6 +22,18 @@ _FILTER_WORDS: Final = re.compile(
 )
 
 
+def file_base_name(path: str) -> str:
+    """A step name for a file's rows: its stem, or its folder's for a dated stem.
+
+    ``data/feedback/2026-12.jsonl`` → ``feedback``; ``data/users.csv`` → ``users``.
+    """
+    *folders, name = path.rstrip("/").split("/")
+    stem = name.split(".")[0]
+    if not stem[:1].isalpha() and folders and folders[-1][:1].isalpha():
+        return folders[-1]
+    return stem
+
+
 class SourceRules(DraftingBase):
     """The rules that start a dataset (or fetch the pages of the current one)."""
 
@@ -73,7 +85,7 @@ class SourceRules(DraftingBase):
             return
         file_base: str | None = None
         if method.startswith("file."):
-            file_base = params["path"].rsplit("/", 1)[-1].split(".")[0]
+            file_base = file_base_name(params["path"])
             self.topic = self.topic or file_base
         if method == "news.rss.read" and "url" not in params:
             params["url"] = self._ask(
@@ -124,7 +136,5 @@ class SourceRules(DraftingBase):
             return False
         method = f"file.{file_format(path)}.read"
         why = "the request names no source; this is the file given"
-        self.add(
-            method, {"path": path}, why, base=path.rsplit("/", 1)[-1].split(".")[0], data=False
-        )
+        self.add(method, {"path": path}, why, base=file_base_name(path), data=False)
         return True

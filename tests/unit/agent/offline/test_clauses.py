@@ -54,10 +54,19 @@ def test_short_pieces_that_do_not_stand_alone_go_back() -> None:
     def stands_alone(clause: Clause, request: Request) -> bool:
         return "keep" in clause.text
 
-    read = read_request("keep the columns name, email and city, keep it", stands_alone=stands_alone)
-    assert [c.text for c in read.clauses] == ["keep the columns name, email and city", "keep it"]
-    alone = read_request("the columns name, email and city")
-    assert len(alone.clauses) == 2  # without the predicate nothing is merged
+    read = read_request("keep the columns name, email, city, keep it", stands_alone=stands_alone)
+    assert [c.text for c in read.clauses] == ["keep the columns name, email, city", "keep it"]
+    alone = read_request("the columns name, email, city")
+    assert len(alone.clauses) == 3  # without the predicate nothing is merged
+
+
+def test_a_list_of_column_names_is_one_clause() -> None:
+    read = read_request("keep the columns name, email and city, keep it")
+    assert [c.shown(read) for c in read.clauses] == [
+        "keep the columns name, email and city",
+        "keep it",
+    ]
+    assert "," not in read.clauses[0].text  # its commas are no boundaries
 
 
 def test_clause_literals_by_kind() -> None:
