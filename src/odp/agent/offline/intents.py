@@ -73,7 +73,7 @@ _PLATFORMS: Final = [
 ]
 _SELECT: Final = re.compile(r"\s*\(?\s*(?:select|with)\s", re.IGNORECASE)
 _TABLE_READ: Final = re.compile(
-    r"\b(?:from|read|load|pull|get|fetch|query|dump|export|copy|take|grab|scan)\s+"
+    r"\b(?:from|read|load|pull|get|fetch|query|dump|export|copy|take|grab|scan|on|over|using)\s+"
     r"(?:(?:everything|all(?: of)?(?: the)?(?: rows)?|the rows|the whole|the entire|every row)\s+)?"
     r"(?:(?:from|in|of)\s+)?(?:the\s+)?"
     r"(?:table\s+(?:named\s+|called\s+)?([a-z_][\w.]*)|([a-z_][\w.]*)\s+table)\b"
@@ -402,7 +402,10 @@ _TRANSFORMS: Final = [
     (
         "train",
         r"\b(?:train\w*\b(?!\s+(?:data|set|dataset|rows|split|sample|file)s?\b)|classifier|"
-        r"regressor|fit a model|model to predict)\b",
+        r"regressor|fit a model|model to predict|"
+        # `fit a ridge regression for price`, `build a gradient boosting model`
+        r"(?:fit|build|learn)\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}?"
+        r"(?:regression|regressor|classifier|model|forest|tree))\b",
     ),
     ("drift", r"\bdrift\w*\b|\bdistributions?\s+(?:has\s+|have\s+)?shift\w*"),
     (
@@ -417,6 +420,9 @@ _AGG_WORD: Final = re.compile(
 )
 
 
+_HELD_OUT: Final = re.compile(
+    r"\b(?:hold\w*\s+out|test\w*|aside|holdout|held[\s-]out|evaluat\w*|validation)\b"
+)
 _COMPUTED: Final = re.compile(
     r"\b(?:the|those|these|its|their|all)\s+(?:counts|totals|sums|averages|means|tallies)\b"
 )
@@ -445,6 +451,12 @@ def _clause_part(clause: Clause, request: Request, written: frozenset[int]) -> l
             pos = next((p for p, lit in queries if _SELECT.match(lit.value)), None)
         if pos is None and kind == "language" and language_candidates(clause.text):
             pos = 0  # `the texts are always english or french`: what to detect among
+        if (
+            kind == "sample"
+            and _HELD_OUT.search(clause.text)
+            and not re.search(r"\b(?:sample|at random|random(?:ly)?)\b", clause.text)
+        ):
+            pos = None  # `hold out 25% for testing` is a training's test split
         if (
             kind == "aggregate"
             and re.search(ONE_PER, clause.text)

@@ -32,13 +32,42 @@ _ESTIMATORS: Final = (
 _COLUMNS: Final = r"([a-z_][a-z0-9_]*(?:(?:\s*,\s*|\s+and\s+)[a-z_][a-z0-9_]*)*)"
 _LEFT_OUT: Final = re.compile(
     rf"\bleav\w*\s+(?:the\s+)?(?:columns?\s+)?{_COLUMNS}\s+out\b|"
-    rf"\bexclud\w*\s+(?:the\s+)?(?:columns?\s+)?{_COLUMNS}\s+from\s+(?:the\s+)?features\b"
+    rf"\bexclud\w*\s+(?:the\s+)?(?:columns?\s+)?{_COLUMNS}\s+from\s+(?:the\s+)?features\b|"
+    # `listing_id is just an id, don't use it as a feature`, `don't use email as a feature`
+    r"\b([a-z_][a-z0-9_]*)\s+(?:is|are)\s+(?:just|only)\s+(?:an?\s+)?\w+\W+(?:so\s+)?"
+    rf"(?:do not|don't|don\u2019t|never)\s+use\s+(?:it|them)\b|"
+    rf"\b(?:do not|don't|don\u2019t|never)\s+use\s+(?:the\s+)?(?:columns?\s+)?{_COLUMNS}\s+"
+    rf"(?:as\s+(?:a\s+)?features?|for\s+training)"
 )
+# `using only age, tenure and plan as features`, `features: a, b, c`
+_FEATURES: Final = re.compile(
+    rf"\b(?:features?\s*(?::|=|are|being)\s*|(?:using|use|with)\s+(?:only\s+)?(?:the\s+)?"
+    rf"(?:columns?\s+)?(?=[a-z_]+(?:\s*,\s*|\s+and\s+)[a-z_]+.*?\bas\s+(?:the\s+)?features?))"
+    rf"{_COLUMNS}"
+)
+# `hold out 25% for testing`, `a 20% test split`, `test size 0.3`, `keep 30% aside`
+_TEST_SIZE: Final = re.compile(
+    r"\b(?:hold(?:ing)?\s+out|keep(?:ing)?|set(?:ting)?\s+aside|reserv\w*|leav\w*\s+out)\s+"
+    r"(\d+(?:\.\d+)?)\s*%|"
+    r"\b(\d+(?:\.\d+)?)\s*%\s+(?:of\s+the\s+rows\s+)?(?:test|held[\s-]out|holdout|for\s+test\w*|"
+    r"as\s+(?:the\s+)?test|aside)|"
+    r"\btest[\s_](?:size|split|fraction)\s*(?:of|=|:|is)?\s*(0?\.\d+|\d+\s*%)"
+)
+# `alpha = 0.5`, `max_depth 6`, `n_estimators=300`, `learning rate 0.05`, `300 trees`
+_HYPERPARAM: Final = re.compile(
+    r"\b(alpha|c|max_depth|max depth|n_estimators|learning_rate|learning rate|min_samples_leaf|"
+    r"max_iter|l1_ratio|max_features|subsample)\s*(?:=|:|of|is|to)?\s*(-?\d+(?:\.\d+)?)\b|"
+    r"\b(\d+)\s+(trees|estimators)\b|\bdepth\s+(?:of\s+)?(\d+)\b",
+    re.IGNORECASE,
+)
+_SEED: Final = re.compile(r"\b(?:seed|random[\s_]state)\s*(?:=|:|of|is)?\s*(\d+)\b")
 
 # `target column: churned`, `label column is fraud`, `that predicts churned`
 _TARGET: Final = re.compile(
     r"\b(?:predict|predicts|predicting|target(?: column)?|label(?: column)?)"
-    r"\s*(?:[:=,]|\bis\b)?\s+(?:the\s+|whether\s+)?([a-z_][a-z0-9_]*)"
+    r"\s*(?:[:=,]|\bis\b)?\s+(?:the\s+|whether\s+)?([a-z_][a-z0-9_]*)|"
+    # `a ridge regression for price_eur`
+    r"\b(?:regression|regressor|classifier|model)\s+(?:for|of)\s+(?:the\s+)?([a-z_][a-z0-9_]*)"
 )
 _MODEL_NAME: Final = re.compile(
     r"\b(?:register(?:ed)? (?:it )?as|(?:call(?:ed)?|name) (?:it|the model)|named|model name)"
@@ -51,6 +80,32 @@ _IGNORED: Final = re.compile(
     rf"\b(?:ignor\w*|skip\w*|leav\w* out|exclud\w*)\s+"
     rf"({_NAMED_COLUMN}(?:(?:\s*,\s*|\s+and\s+){_NAMED_COLUMN})*)"
 )
+
+
+def _split_and_settings(text: str) -> dict[str, Any]:
+    """The test split, hyperparameters and seed a request gives a training."""
+    settings: dict[str, Any] = {}
+    size = _TEST_SIZE.search(text)
+    if size is not None:
+        raw = next(g for g in size.groups() if g).replace(" ", "")
+        share = float(raw.rstrip("%"))
+        settings["test_size"] = round(share / 100 if raw.endswith("%") or share >= 1 else share, 4)
+    hyper: dict[str, Any] = {}
+    for match in _HYPERPARAM.finditer(text):
+        name, said, trees, _noun, depth = match.groups()
+        if trees is not None:
+            hyper["n_estimators"] = int(trees)
+        elif depth is not None:
+            hyper["max_depth"] = int(depth)
+        else:
+            key = "C" if name.lower() == "c" else name.lower().replace(" ", "_")
+            hyper[key] = float(said) if "." in said else int(said)
+    if hyper:
+        settings["hyperparams"] = hyper
+    seed = _SEED.search(text)
+    if seed is not None:
+        settings["seed"] = int(seed.group(1))
+    return settings
 
 
 class LearningRules(DraftingBase):
@@ -66,7 +121,7 @@ class LearningRules(DraftingBase):
         model = _MODEL_NAME.search(text)
         params: dict[str, Any] = {}
         params["target"] = (
-            target.group(1)
+            target.group(1) or target.group(2)
             if target
             else self._ask(name, "target", "Which column should the model learn to predict?")
         )
@@ -86,9 +141,12 @@ class LearningRules(DraftingBase):
             params["task"] = "regression" if task.group(0) == "regressor" else "classification"
         left_out = _LEFT_OUT.search(text)
         if left_out is not None:
-            params["exclude"] = re.split(
-                r"\s*,\s*|\s+and\s+", left_out.group(1) or left_out.group(2)
-            )
+            said = next(g for g in left_out.groups() if g)
+            params["exclude"] = re.split(r"\s*,\s*|\s+and\s+", said)
+        features = _FEATURES.search(text)
+        if features is not None:
+            params["features"] = re.split(r"\s*,\s*|\s+and\s+", features.group(1))
+        params.update(_split_and_settings(text))
         self.add(
             "ml.model.train",
             {k: v for k, v in params.items() if v is not None},
@@ -101,7 +159,10 @@ class LearningRules(DraftingBase):
         *leave id out of the features, and call it fraud_logit*, after the training.
         """
         trained = any(s.method == "ml.model.train" for s in self.steps)
-        return trained and any(p.search(clause.text) for p in (_TARGET, _MODEL_NAME, _LEFT_OUT))
+        return trained and any(
+            p.search(clause.text)
+            for p in (_TARGET, _MODEL_NAME, _LEFT_OUT, _FEATURES, _TEST_SIZE, _HYPERPARAM, _SEED)
+        )
 
     def _on_drift(self, intent: Intent) -> None:
         clause = intent.clause
