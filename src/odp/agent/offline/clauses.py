@@ -9,10 +9,13 @@ and reddit* is one).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final, Literal
+
+from odp.agent.offline.words import plain_words
 
 __all__ = ["Clause", "Literal_", "Request", "read_request"]
 
@@ -339,7 +342,10 @@ def _keep_column_lists(text: str) -> str:
 
 
 def read_request(
-    request: str, *, stands_alone: Callable[[Clause, Request], bool] | None = None
+    request: str,
+    *,
+    stands_alone: Callable[[Clause, Request], bool] | None = None,
+    today: dt.date | None = None,
 ) -> Request:
     """Take the literals out of a request and cut it into clauses.
 
@@ -348,9 +354,12 @@ def read_request(
         stands_alone: whether a short piece is an instruction of its own; a piece of a
             few words that is not (``email and city`` in *the columns name, email and
             city*) goes back to the clause before it.
+        today: the day relative dates count back from (*the last 7 days*); default:
+            today in UTC.
     """
     read = Request(original=request)
-    text = _join_lists(_fix_typos(_take_literals(request, read.literals)), read.literals)
+    said = _fix_typos(_take_literals(request, read.literals))
+    text = _join_lists(plain_words(said, today or dt.datetime.now(dt.UTC).date()), read.literals)
     text = _keep_column_lists(text)
     text = text.replace("(", " ").replace(")", " ")
     # a question or an exclamation ends a sentence (`...about quantization? save them`)
