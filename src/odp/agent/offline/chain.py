@@ -20,6 +20,7 @@ from odp.agent.offline.drafts import StepDraft
 from odp.agent.offline.intents import Intent, clause_intents, says_records
 from odp.agent.offline.learning import LearningRules
 from odp.agent.offline.rows import RowRules
+from odp.agent.offline.settings import SettingRules, without_settings
 from odp.agent.offline.sinks import SinkRules
 from odp.agent.offline.sources import SourceRules
 from odp.catalog import MethodKind
@@ -52,7 +53,7 @@ _REDUCERS: Final = frozenset(
 )
 
 
-class Builder(SourceRules, RowRules, CombiningRules, LearningRules, SinkRules):
+class Builder(SourceRules, RowRules, CombiningRules, LearningRules, SinkRules, SettingRules):
     """Turns one request into steps, notes and questions.
 
     Each group of rules lives in its own module (sources, enrichers, rows, combining,
@@ -74,9 +75,11 @@ class Builder(SourceRules, RowRules, CombiningRules, LearningRules, SinkRules):
             self.waiting = []
             if self._fallback():
                 self._run(request)
+        self._settings()
 
     def _run(self, request: Request) -> None:
-        for clause in request.clauses:
+        for said in request.clauses:
+            clause = Clause(without_settings(said.text), said.original, said.index)
             self._join_when_read(clause)
             intents = clause_intents(clause, request)
             if _AMENDS.match(clause.text) and self._amend(clause, intents):

@@ -68,6 +68,8 @@ _PATH: Final = re.compile(
 _SQL: Final = re.compile(
     r"\bselect\s.+?\bfrom\b.*?(?=\s+--?\s|\s+-$|,?\s+and then\b|,\s+then\b|"
     r",?\s+and (?:save|write|store|export)\b|;|$|"
+    # the values of its bound params said after it (`... = :since with since = 2026-11-01`)
+    r"\s+(?:with|where|using|binding)\s+:?[a-z_]\w*\s*=(?!=)|"
     # a new instruction after a comma (`FROM t, embed the body`); `count(*)` is SQL
     r",\s+(?:save|write|store|export|keep|sort|embed|cluster|score|detect|count|join|dedupe|"
     r"filter|send|post|train|merge|combine)\b(?!\s*\()|"

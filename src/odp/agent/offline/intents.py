@@ -34,6 +34,8 @@ _WRITE: Final = re.compile(
     # `store` and `output` are nouns too: `per store`, `the output`
     r"|(?<!per )(?<!by )(?<!each )(?<!the )(?<!a )(?<!every )(?<!of )(?<!\d )\b(?:stor|output)\w*\b"
     r"(?<!stores)(?<!outputs)"
+    # `a token stored in the CRM_TOKEN secret`: where a secret is kept, no write
+    r"(?!\s+(?:in|as|under)\s+(?:the\s+|a\s+|an\s+)?(?:\w+\s+)?(?:secret|env|environment|vault)\b)"
 )
 # `which language each review is written in`: how a text was written, not a write
 _PASSIVE: Final = re.compile(r"written\b(?!\s+(?:to|into|out|as)\b)")
@@ -109,7 +111,8 @@ ONE_PER: Final = (
 )
 _OUT_DIR: Final = re.compile(r"(?:\./)?(?:out|output|outputs|exports?|results)/")
 _HOOK: Final = re.compile(r"\b(?:webhook|hook|slack|notify|alert|post (?:them|it|the)|send|push)\b")
-_API: Final = re.compile(r"\b(?:api|json|endpoint|rest)\b")
+_API: Final = re.compile(r"\b(?:api|json|endpoint|rest)\b(?![\s-]+(?:key|token|secret)s?\b)")
+_HOOK_URL: Final = re.compile(r"//(?:[\w-]+\.)*hooks?\.|/(?:web)?hooks?(?:/|$)", re.IGNORECASE)
 _PAGES_OF: Final = re.compile(
     r"\b(?:pages?|full text|full articles?|article text|content|html|body text)\b"
 )
@@ -258,7 +261,10 @@ def _sources(clause: Clause, request: Request, written: frozenset[int]) -> list[
         if re.search(r"\b(?:rss|atom|feeds?)\b", text)
         or re.search(r"(?:rss|atom|\.xml|/feed)", lit.value)
     ]
-    rest = [(p, lit) for p, lit in urls if (p, lit) not in feeds]
+    # `post them to https://hooks.example.com/x`: a hook's URL is written to, not read
+    rest = [
+        (p, lit) for p, lit in urls if (p, lit) not in feeds and not _HOOK_URL.search(lit.value)
+    ]
     if re.search(r"\b(?:rss|atom|feeds?)\b", text) and not feeds:
         intents.append(Intent("source", text.find("feed"), clause, "news.rss.read", {}))
     if feeds:
@@ -323,7 +329,9 @@ def _sinks(clause: Clause, request: Request, written: frozenset[int]) -> list[In
         elif _writes_at(clause, request, pos) or re.search(r"\btable\b", text):
             intents.append(Intent("sink", pos, clause, "sql.table.write", {"url": lit.value}))
     for pos, lit in clause.literals(request, "url"):
-        if _HOOK.search(text) and not re.search(r"\b(?:rss|atom|feeds?)\b", text):
+        if _HOOK_URL.search(lit.value) or (
+            _HOOK.search(text) and not re.search(r"\b(?:rss|atom|feeds?)\b", text)
+        ):
             intents.append(Intent("sink", pos, clause, "http.webhook.post", {"url": lit.value}))
     verbs = _write_verbs(text)
     wants_file = re.search(

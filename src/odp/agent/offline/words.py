@@ -54,6 +54,20 @@ _RUN: Final = re.compile(
     re.IGNORECASE,
 )
 # `2.5k tweets` (not `5m`: minutes as often as millions)
+# a number said as a count: after a word that asks for one, or before what it counts
+_COUNT_BEFORE: Final = re.compile(
+    r"\b(?:up to|max(?:imum)?|top|first|last|latest|newest|about|around|roughly|get|grab|pull|"
+    r"fetch|collect|find|make|into|keep|only|at most|at least|more than|less than|fewer than|"
+    r"over|under|above|below|k\s*=|just|limit|cap|sample|than)\s+$",
+    re.IGNORECASE,
+)
+_COUNT_AFTER: Final = re.compile(
+    r"\s+(?:[\w-]+\s+){0,2}?(?:tweets|posts|articles|items|entries|rows|results|records|threads|"
+    r"pages|clusters|groups|topics|themes|days|weeks|months|hours|terms|stories|headlines|"
+    r"comments|reviews|samples|files|feeds|urls|links|users|customers|orders|products|likes|"
+    r"requests|messages|lines)\b",
+    re.IGNORECASE,
+)
 _SHORT: Final = re.compile(r"\b(\d+(?:\.\d+)?)\s*k\b", re.IGNORECASE)
 
 _MONTHS: Final = {
@@ -113,6 +127,10 @@ def numbers_as_digits(text: str) -> str:
     """
 
     def run(match: re.Match[str]) -> str:
+        if not (
+            _COUNT_BEFORE.search(text[: match.start()]) or _COUNT_AFTER.match(text[match.end() :])
+        ):
+            return match.group(0)  # `the four day work week`: words, not a count
         words = [w.lower() for w in re.split(r"[\s-]+", match.group(0))]
         start, end = 0, len(words)
         # `and` or `a` at the ends say no number (`a hundred` does)
