@@ -209,7 +209,9 @@ class DraftingBase:
         for candidate in _COLUMN_SYNONYMS.get(word, ()):
             if candidate in columns:
                 return candidate
-        return word
+        # after an aggregate: `sentiment` is its `avg_sentiment`
+        made = [c for c in columns if c.endswith(f"_{word}") or c.startswith(f"{word}_")]
+        return made[0] if len(made) == 1 else word
 
     def _has(self, method: str) -> bool:
         return self.current is not None and method in self.current.lineage

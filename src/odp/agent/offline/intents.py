@@ -15,7 +15,15 @@ from typing import Any, Final
 from odp.agent.offline.clauses import Clause, Request
 from odp.agent.offline.slots import DOTTED_KEYS, SEMI, language_candidates
 
-__all__ = ["FORMATS", "ONE_PER", "Intent", "clause_intents", "file_format", "says_records"]
+__all__ = [
+    "FORMATS",
+    "ONE_PER",
+    "Intent",
+    "clause_intents",
+    "file_format",
+    "literal_written",
+    "says_records",
+]
 
 FORMATS: Final = {
     "csv": "csv",
@@ -196,6 +204,15 @@ def _writes_at(clause: Clause, request: Request, pos: int) -> bool:
         return _OUT_DIR.match(literal.value) is not None
     # `csv please: out/kpis.csv`: a path in an output folder, with no verb, is written
     return to is not None or _OUT_DIR.match(literal.value) is not None
+
+
+def literal_written(request: Request, number: int) -> bool:
+    """Whether the request writes to its literal ``number`` (a path or a database)."""
+    for clause in request.clauses:
+        for pos, _ in clause.literals(request):
+            if _literal_id(clause, pos) == number and _writes_at(clause, request, pos):
+                return True
+    return False
 
 
 def _records_path(clause: Clause, request: Request) -> str | None:

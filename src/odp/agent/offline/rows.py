@@ -150,6 +150,8 @@ class RowRules(EnricherRules):
                 r"\b(?:biggest|largest|highest|most|newest|desc\w*)\b", clause.text
             ):
                 self.current.params["descending"] = True
+            elif self.current.method == "data.rows.aggregate":
+                self._sort_measure(clause)
             return
         by, descending, limit = spec
         if by == "created_at" and descending and self.current.method in SOURCE_NOUNS:
@@ -177,6 +179,30 @@ class RowRules(EnricherRules):
         if limit is not None:
             params["limit"] = limit
         self.add("data.rows.sort", params, self._quote(clause), base=base)
+
+    def _sort_measure(self, clause: Clause) -> None:
+        """`total amount per region, biggest first`: the totals in order of their measure."""
+        order = re.search(
+            r"\b(biggest|largest|highest|most|top|smallest|lowest|least|fewest)\b.*\bfirst\b|"
+            r"\b(desc|asc)\w*\b",
+            clause.text,
+        )
+        assert self.current is not None
+        aggregations = self.current.params.get("aggregations") or {}
+        if order is None or not aggregations:
+            return
+        measures = [n for n, sql in aggregations.items() if not sql.startswith("count(*)")]
+        params: dict[str, Any] = {"by": (measures or list(aggregations))[0]}
+        if (order.group(1) or order.group(2)) in (
+            "biggest",
+            "largest",
+            "highest",
+            "most",
+            "top",
+            "desc",
+        ):
+            params["descending"] = True
+        self.add("data.rows.sort", params, self._quote(clause))
 
     def _conditions(self, clause: Clause) -> list[str]:
         text = clause.text
@@ -275,7 +301,7 @@ class RowRules(EnricherRules):
         )
         if count or not aggregations:
             noun = (count.group(1) if count else None) or "rows"
-            if noun in ("tweets", "posts", "threads", "per", "by", "it", "them", "rows"):
+            if noun in ("tweets", "posts", "threads", "per", "by", "it", "them", "rows", "its"):
                 noun = "posts" if noun in ("tweets", "posts", "threads") else "count"
             aggregations = {noun: "count(*)", **aggregations}
         return aggregations

@@ -58,6 +58,12 @@ class SinkRules(DraftingBase):
                 else None,
             )
         if method == "sql.table.write":
+            reads = [s for s in self.steps if s.method == "sql.query.read"]
+            if any(s.params.get("url") == params.get("url") for s in reads) and not re.search(
+                r"\b(?:save|write|store|insert|append|upsert|load|put|dump|export|copy|into)\w*\b",
+                clause.text,
+            ):
+                return  # `sqlite:///x.db, the orders table, ...`: the table read, not written
             if "url" not in params:
                 params["url"] = self._ask(
                     name,

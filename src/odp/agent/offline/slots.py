@@ -630,6 +630,8 @@ def sort_spec(clause: Clause) -> tuple[str | None, bool, int | None] | None:
         descending = descending or word in ("newest", "latest", "recent")
         if adjective.group(0).startswith("least") or word == "oldest":
             descending = False
+        if word == "negative":  # the most negative first: the lowest sentiment first
+            descending = adjective.group(0).startswith("least")
     superlative = re.search(
         rf"\b(?:with|by|of)\s+the\s+(highest|lowest|biggest|largest|smallest|greatest)\s+"
         rf"({_COLUMN_WORD})\b",
@@ -661,12 +663,13 @@ def group_by(clause: Clause) -> list[str]:
     """The columns after *per* / *by* / *for each* / *grouped by*."""
     match = re.search(
         rf"\b(?:per|by|for each|for every|each|grouped by|group by)\s+((?:{_COLUMN_WORD})"
-        rf"(?:\s*(?:,|and)\s*{_COLUMN_WORD})*)",
+        rf"(?:\s*(?:,|\band\b)\s*{_COLUMN_WORD})*)",
         clause.text,
     )
     if match is None:
         return []
-    return [c for c in re.split(r"\s*(?:,|and)\s*", match.group(1)) if c and c != "the"]
+    # `per brand and region`: `and` is a word (not the end of `brand`)
+    return [c for c in re.split(r"\s*(?:,|\band\b)\s*", match.group(1)) if c and c != "the"]
 
 
 def mentions_source(text: str) -> bool:

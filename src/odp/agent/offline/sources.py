@@ -8,7 +8,7 @@ from typing import Any, Final
 from odp.agent.offline import slots
 from odp.agent.offline.clauses import Clause
 from odp.agent.offline.drafts import BASE_NAMES, SOURCE_NOUNS, DraftingBase
-from odp.agent.offline.intents import Intent, file_format
+from odp.agent.offline.intents import Intent, file_format, literal_written
 
 __all__ = ["SourceRules"]
 
@@ -19,6 +19,11 @@ _URL_COLUMN: Final = re.compile(
 
 _FILTER_WORDS: Final = re.compile(
     r"\b(?:keep|only|filter\w*|just|ones|where|exclude|drop|remove|without|send|post|alert)\b"
+)
+
+
+_NOT_TABLES: Final = frozenset(
+    ["a", "an", "the", "this", "that", "one", "some", "its", "their", "my", "our", "in", "of"]
 )
 
 
@@ -125,7 +130,38 @@ class SourceRules(DraftingBase):
         )
 
     def _fallback(self) -> bool:
-        """No source was understood: ask which file to read; whether one was given."""
+        """No source was understood: a database the request names, else ask for a file.
+
+        Whether a source was drafted.
+        """
+        literals = self.request.literals
+        # the first database read (one written to, `save them to sqlite:///x.db`, is no source)
+        said = {
+            lit.kind: lit.value
+            for number, lit in reversed(list(enumerate(literals)))
+            if not literal_written(self.request, number)
+        }
+        queries = [
+            lit.value
+            for lit in self.request.literals
+            if lit.kind == "quote" and re.match(r"\s*\(?\s*(?:select|with)\s", lit.value, re.I)
+        ]
+        if "db" in said:
+            tables = [
+                m.group(1) or m.group(2)
+                for m in re.finditer(
+                    r"\b([a-z_]\w*)\s+table\b|\btable\s+([a-z_]\w*)", self.request.text
+                )
+                if (m.group(1) or m.group(2)) not in _NOT_TABLES
+            ]
+            query = queries[0] if queries else None
+            if query is None and tables:
+                query = f"SELECT * FROM {tables[0]}"
+            if query is None:
+                query = self._ask("rows", "query", "Which SQL query should be run on the database?")
+            why = "the request names this database and no other source"
+            self.add("sql.query.read", {"url": said["db"], "query": query}, why, data=False)
+            return True
         path = self._ask(
             "data",
             "path",

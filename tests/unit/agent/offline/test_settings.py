@@ -173,3 +173,8 @@ def test_a_setting_goes_to_the_step_named_nearest(planner: OfflinePlanner) -> No
 def test_auth_for_no_step_that_sends_headers_is_left_out(planner: OfflinePlanner) -> None:
     draft = planner.plan("read data/a.csv; auth is a bearer token in the API_TOKEN secret")
     assert step(draft, "file.csv.read") == {"path": "data/a.csv"}
+
+
+def test_a_step_the_request_does_not_name_is_placed_last(planner: OfflinePlanner) -> None:
+    draft = planner.plan("read data/a.parquet and save it as csv without a header")
+    assert step(draft, "file.csv.write")["include_header"] is False
