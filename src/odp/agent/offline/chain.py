@@ -81,6 +81,7 @@ class Builder(SourceRules, RowRules, CombiningRules, LearningRules, SinkRules, S
         for said in request.clauses:
             clause = Clause(without_settings(said.text), said.original, said.index)
             self._join_when_read(clause)
+            self._relate(clause)
             intents = clause_intents(clause, request)
             if _AMENDS.match(clause.text) and self._amend(clause, intents):
                 continue
@@ -131,11 +132,11 @@ class Builder(SourceRules, RowRules, CombiningRules, LearningRules, SinkRules, S
 
         The key may be said in this clause (*... sales are in b.parquet, key is sku*).
         """
-        for intent in [i for i in self.waiting if i.kind == "join"]:
+        for intent in [i for i in self.waiting if i.kind in ("join", "drift")]:
             if len(self.unconsumed) >= 2:
                 self.waiting.remove(intent)
                 intent.params["near"] = clause.index
-                self._on_join(intent)
+                getattr(self, f"_on_{intent.kind}")(intent)
 
     def _branch_point(self, first: int) -> StepDraft | None:
         """The rows before the first step since step ``first`` that reduced them."""

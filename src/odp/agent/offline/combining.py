@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from odp.agent.offline.clauses import Clause
 from odp.agent.offline.drafts import DraftingBase, StepDraft
-from odp.agent.offline.intents import Intent
+from odp.agent.offline.intents import Intent, clause_intents
 from odp.agent.offline.slots import DOTTED_KEYS, SEMI
 
 __all__ = ["CombiningRules"]
@@ -32,8 +32,29 @@ _KEY_IS: Final = re.compile(
 _DOTTED: Final = re.compile(r"\b" + DOTTED_KEYS + r"\b")
 # `both files have user_id`: one key for both sides
 _KEY_SHARED: Final = re.compile(
-    r"\bboth\s+(?:\w+\s+)?(?:have|has|share|contain|carry|include)\s+(?:a\s+|an\s+|the\s+)?"
-    r"(?:column\s+|field\s+)?([a-z_][a-z0-9_]*)"
+    r"\b(?:both\s+(?:\w+\s+)?(?:have|has|share|contain|carry|include)|share|have in common)\s+"
+    r"(?:a\s+|an\s+|the\s+)?(?:column\s+|field\s+)?([a-z_][a-z0-9_]*)"
+)
+# `matching on currency`, `on the sku column`
+_KEY_MATCHING: Final = re.compile(
+    r"\bmatch\w*\s+(?:them\s+)?(?:on|by)\s+(?:the\s+)?([a-z_][a-z0-9_]*)|"
+    r"\bon\s+the\s+([a-z_][a-z0-9_]*)\s+(?:column|field|key)\b"
+)
+# `whose author is on our banned list (⟨1⟩, username column)`: each side's key
+_KEY_LISTED: Final = re.compile(
+    r"\bwhose\s+([a-z_][a-z0-9_]*)\s+(?:is|are|appears?|shows? up)\s+(?:on|in)\s+"
+    r"(?:our|the|a|their)\s+[\w\s]*?(?:list|table|file|sheet)\b.*?⟨\d+⟩\s*,?\s*"
+    r"(?:the\s+)?([a-z_][a-z0-9_]*)\s+(?:column|field)\b"
+)
+# `keep orders even if their currency has no rate`: every row of the left side
+_KEEP_ALL: Final = re.compile(
+    r"\bkeep\w*\s+(?:all\s+|every\s+|the\s+)?\w+\s+even\s+(?:if|when|without)\b|"
+    r"\bkeep all\b|\ball of the\b"
+)
+# words that ask for a combining step of their own: those rules draft it
+_COMBINES: Final = re.compile(
+    r"\b(?:join\w*|merg\w*|combin\w*|union|together|stack\w*|drift\w*|compar\w*|versus|vs|"
+    r"reference|baseline)\b"
 )
 # `an order's cust_ref points to the customer's id`: the left key, then the right one
 _KEY_POINTS: Final = re.compile(
@@ -49,6 +70,20 @@ _KEY_PAIR: Final = re.compile(
     r"\b(?:has|have|uses?)\s+(?:the\s+|a\s+)?(?:column\s+)?([a-z_][a-z0-9_]*)\b.*?"
     r"\b(?:calls?|names?)\s+it\s+([a-z_][a-z0-9_]*)\b"
 )
+
+
+def _named_by_the_other(left: StepDraft, right: StepDraft) -> str | None:
+    """A column one side selects that names the other side (``sku`` of ``skus_2027``)."""
+    for one, other in ((left, right), (right, left)):
+        query = one.params.get("query")
+        if not isinstance(query, str):
+            continue
+        selected = re.match(r"\s*select\s+(.+?)\s+from\b", query, re.IGNORECASE | re.DOTALL)
+        for column in re.split(r"\s*,\s*", selected.group(1)) if selected else []:
+            word = column.strip().lower()
+            if re.fullmatch(r"[a-z_][a-z0-9_]*", word) and other.name.startswith(word):
+                return word
+    return None
 
 
 def _names(table: str, step: str) -> bool:
@@ -88,11 +123,11 @@ class CombiningRules(DraftingBase):
         # product_id, the csv calls it id*), maybe in the next clause
         near = intent.params.get("near", clause.index + 1)
         following = [
-            *self.request.clauses[clause.index + 1 : clause.index + 2],
+            *self.request.clauses[clause.index + 1 : clause.index + 3],
             *self.request.clauses[near : near + 1],
         ]
-        nearby = " , ".join([clause.text, *(c.text for c in following)])
-        named = _KEY_IS.search(nearby) or _KEY_SHARED.search(nearby)
+        nearby = " , ".join([clause.text, *(c.text for c in [*following, *previous])])
+        named = _KEY_IS.search(nearby) or _KEY_SHARED.search(nearby) or _KEY_MATCHING.search(nearby)
         pair = _KEY_PAIR.search(nearby)
         dotted = _DOTTED.search(nearby)
         points = _KEY_POINTS.search(nearby)
@@ -119,10 +154,12 @@ class CombiningRules(DraftingBase):
                 params.update(left_on=first_key, right_on=second_key)
                 column = first_key
         elif key is None and named is not None:
-            column = named.group(1) or named.group(2)
+            column = next(g for g in named.groups() if g)
         elif key is None and pair is not None:
             params.update(left_on=pair.group(1), right_on=pair.group(2))
             column = pair.group(1)
+        elif key is None and (named_by := _named_by_the_other(left, right)) is not None:
+            column = named_by  # `which SKUs ... don't have a price? (SELECT sku, price ...)`
         elif key is None:
             if re.search(r"\b(?:combine\w*|merge\w*|union|together|into one)\b", clause.text):
                 self._union(clause, left, right)
@@ -143,9 +180,49 @@ class CombiningRules(DraftingBase):
             params["how"] = "anti"
         elif re.search(SEMI, clause.text) or shows_up is not None:
             params["how"] = "semi"
-        elif re.search(r"\bkeep all\b|\ball of the\b", clause.text):
+        elif _KEEP_ALL.search(nearby):
             params["how"] = "left"
         self.add("data.rows.join", params, self._quote(clause), data=False, inputs=[left, right])
+
+    def _relate(self, clause: Clause) -> None:
+        """Two datasets read and nothing said to combine them: a join on the key said.
+
+        *Which SKUs in a.csv don't have a price yet? prices live in b.db*, *... with the
+        rates from URL, matching on currency*: the request relates them by a key in words;
+        without a key, nothing is drafted (the person is better asked than guessed for).
+        """
+        if len(self.unconsumed) < 2 or self.waiting or _COMBINES.search(self.request.text):
+            return
+        asked = {i.kind for c in self.request.clauses for i in clause_intents(c, self.request)}
+        if asked & {"join", "union", "drift"}:
+            return  # the rules for what was asked draft it
+        left, right = self.unconsumed[-2], self.unconsumed[-1]
+        text = self.request.text
+        params: dict[str, Any] = {
+            "left": f"{{{{ {left.name}.data }}}}",
+            "right": f"{{{{ {right.name}.data }}}}",
+        }
+        listed = _KEY_LISTED.search(text)
+        shows_up = _KEY_SHOWS_UP.search(text)
+        pair = listed or shows_up or _KEY_POINTS.search(text)
+        shared = _KEY_SHARED.search(text) or _KEY_MATCHING.search(text) or _KEY_IS.search(text)
+        if pair is not None:
+            first, second = pair.groups()[-2:]
+            params.update(left_on=first, right_on=second)
+        elif shared is not None:
+            params["on"] = next(g for g in shared.groups() if g)
+        elif (column := _named_by_the_other(left, right)) is not None:
+            params["on"] = column
+        else:
+            return
+        if _ANTI.search(text):
+            params["how"] = "anti"
+        elif listed or shows_up or re.search(SEMI, text):
+            params["how"] = "semi"
+        elif _KEEP_ALL.search(text):
+            params["how"] = "left"
+        why = f"{self._quote(clause)}: the request relates the two datasets by this key"
+        self.add("data.rows.join", params, why, data=False, inputs=[left, right])
 
     def _union(self, clause: Clause, left: StepDraft, right: StepDraft) -> None:
         shared = [c for c in left.columns if c in right.columns] or ["*"]

@@ -185,7 +185,8 @@ class LearningRules(DraftingBase):
         columns = slots.drift_columns(clause.text)
         if columns:
             params["columns"] = columns
-        ignored = _IGNORED.search(self.request.text)
+        # clause by clause: the request's text joins clauses with commas
+        ignored = next((m for c in self.request.clauses if (m := _IGNORED.search(c.text))), None)
         if ignored is not None:
             params["exclude"] = [
                 re.sub(r"^the\s+|\s+(?:label|column|field|feature)$", "", name)

@@ -95,7 +95,24 @@ _OVERVIEW_SAID: Final = re.compile(
     r"\b(?:i\s+)?(?:only|just)\s+(?:care about|want|need)\s+the\s+cluster\s+"
     r"(?:overview|summary|summaries|sizes)[^,.;]*|\bnot\s+the\s+(?:individual|single|raw)\s+\w+"
 )
-_MASKED: Final = (_BATCH, _CONCURRENCY, _MAX_PAGES, _TOP_TERMS, _NO_HEADER, _OVERVIEW_SAID)
+# `query param base=EUR`, `with the query parameters lang=de and size=50`
+_QUERY_PARAMS: Final = re.compile(
+    r"(?:\bquery\s+param(?:eter)?s?\s+|(?<=,)\s*|\band\s+)([A-Za-z_]\w*)=([^\s,;&)]+)",
+    re.IGNORECASE,
+)
+# `keep orders even if their currency has no rate`: says the join's kind, keeps no rows
+_EVEN_IF: Final = re.compile(
+    r"\bkeep\w*\s+(?:all\s+|every\s+|the\s+)?\w+\s+even\s+(?:if|when|without)\b[^,.;]*"
+)
+_MASKED: Final = (
+    _BATCH,
+    _CONCURRENCY,
+    _MAX_PAGES,
+    _TOP_TERMS,
+    _NO_HEADER,
+    _OVERVIEW_SAID,
+    _EVEN_IF,
+)
 
 
 def without_settings(text: str) -> str:
@@ -146,6 +163,11 @@ class SettingRules(DraftingBase):
         keep = _KEEP_LAST.search(text)
         if keep is not None:
             self._give("keep", "last", keep.start())
+        original = self.request.original
+        said = list(_QUERY_PARAMS.finditer(original))
+        if said:
+            values = {m.group(1): _scalar(m.group(2)) for m in said}
+            self._give("params", values, _at(original, said[0].start(), text))
         self._headers()
         self._overview()
         self._files()

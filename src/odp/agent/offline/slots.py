@@ -245,7 +245,11 @@ _DRIFT_COLUMNS: Final = (
     re.compile(rf"\b(?:in|of|for|on|over|across) the ({_LIST}) (?:columns?|fields?|features?)\b"),
     re.compile(rf"\b(?:columns?|fields?|features?)\s*[:,]?\s+(?:named\s+)?({_LIST})"),
     # `drift on tenure, monthly_charges and contract`
-    re.compile(rf"\bdrift\w*\s+(?:\w+\s+)?(?:on|in|over|across|of|for)\s+(?:the\s+)?({_LIST})"),
+    # (not `drift check on the churn model's inputs`: a model's, not columns)
+    re.compile(
+        rf"\bdrift\w*\s+(?:\w+\s+)?(?:on|in|over|across|of|for)\s+(?:the\s+)?({_LIST})\b"
+        r"(?!\s*(?:model|pipeline|job|system|dataset|data)\b|'s\b|\u2019s\b)"
+    ),
 )
 _NOT_DRIFT_COLUMNS: Final = frozenset(
     [
