@@ -76,6 +76,7 @@ class Builder(SourceRules, RowRules, CombiningRules, LearningRules, SinkRules, S
             if self._fallback():
                 self._run(request)
         self._settings()
+        self._drop_phantoms()
 
     def _run(self, request: Request) -> None:
         for said in request.clauses:
@@ -102,6 +103,26 @@ class Builder(SourceRules, RowRules, CombiningRules, LearningRules, SinkRules, S
         waiting, self.waiting = self.waiting, []
         for intent in waiting:
             getattr(self, f"_on_{intent.kind}")(intent)
+
+    def _drop_phantoms(self) -> None:
+        """A step missing a param that another step of its method has, and used by none.
+
+        *read these 2 feeds, 10 items from each: URL URL*: the feeds said before their URLs.
+        """
+        for step in list(self.steps):
+            fields = self.catalog.get(step.method).params_model.model_fields
+            missing = [
+                n for n, f in fields.items() if f.is_required() and step.params.get(n) is None
+            ]
+            used = any(f"{{{{ {step.name}." in str(s.params) for s in self.steps)
+            twin = any(
+                s is not step and s.method == step.method and all(s.params.get(n) for n in missing)
+                for s in self.steps
+            )
+            if missing and not used and twin:
+                self.steps.remove(step)
+                self.questions = [q for q in self.questions if q.step != step.name]
+                self.unconsumed = [s for s in self.unconsumed if s is not step]
 
     def _amend(self, clause: Clause, intents: list[Intent]) -> bool:
         """A clause that narrows what the sink just drafted writes.

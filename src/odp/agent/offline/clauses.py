@@ -68,6 +68,8 @@ _PATH: Final = re.compile(
 _SQL: Final = re.compile(
     r"\bselect\s.+?\bfrom\b.*?(?=\s+--?\s|\s+-$|,?\s+and then\b|,\s+then\b|"
     r",?\s+and (?:save|write|store|export)\b|;|$|"
+    # the database it runs on said in words (`SELECT ... on the warehouse db`)
+    r"\s+(?:on|in|against)\s+(?:the|our)\s+[\w-]+\s+(?:db|database)\b|"
     # the values of its bound params said after it (`... = :since with since = 2026-11-01`)
     r"\s+(?:with|where|using|binding)\s+:?[a-z_]\w*\s*=(?!=)|"
     # a new instruction after a comma (`FROM t, embed the body`); `count(*)` is SQL
@@ -163,6 +165,8 @@ class Literal_:
 
     kind: LiteralKind
     value: str
+    raw: str = ""
+    """The literal as written, quotes included (put back into SQL that contains it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +240,13 @@ def _take_sql(text: str, literals: list[Literal_]) -> str:
     pos = 0
     while match := _SQL.search(text, pos):
         end = match.start() + _sql_end(match.group(0))
-        literals.append(Literal_("quote", text[match.start() : end].strip()))
+        # quoted strings inside the SQL (`WHERE d >= '2026-11-01'`) go back as written
+        sql = re.sub(
+            r"\s*⟨(\d+)⟩\s*",
+            lambda m: f" {literals[int(m.group(1))].raw or literals[int(m.group(1))].value} ",
+            text[match.start() : end],
+        )
+        literals.append(Literal_("quote", sql.strip()))
         placeholder = f" ⟨{len(literals) - 1}⟩ "
         text = text[: match.start()] + placeholder + text[end:]
         pos = match.start() + len(placeholder)
@@ -250,7 +260,7 @@ def _take_literals(text: str, literals: list[Literal_]) -> str:
             value = value.strip()
             if kind in ("url", "db", "path"):
                 value = value.rstrip(".,!?:")
-            literals.append(Literal_(kind, value))
+            literals.append(Literal_(kind, value, match.group(0)))
             return f" ⟨{len(literals) - 1}⟩ "
 
         return replace

@@ -116,6 +116,8 @@ class EnricherRules(DraftingBase):
             rf"{slots._NUM}\s+(?:\w+\s+)?(?:clusters|groups|topics|themes|buckets)\b|\bk\s*=\s*(\d+)",
             clause.text,
         )
+        if match is None and self._has("ml.text.cluster"):
+            return  # `save the posts with their cluster`: the clustering drafted already
         params: dict[str, Any] = {}
         if self._has("ml.text.embed"):
             params["column"] = "embedding"

@@ -188,7 +188,13 @@ def _writes_at(clause: Clause, request: Request, pos: int) -> bool:
     if _INTO_FILE.search(before):
         return True  # `combine a and b into a single file out/ab.parquet`: where they go
     write = [m.end() for m in _write_verbs(before, clause.text)]
-    read = [m.end() for m in _READ.finditer(before) if m.group(0) not in ("in", "of")]
+    read = [
+        m.end()
+        for m in _READ.finditer(before)
+        if m.group(0) not in ("in", "of")
+        # `save the posts with their cluster to ⟨0⟩`: `with` reads only what follows it
+        and not (m.group(0) == "with" and len(before[m.end() :].split()) > 2)
+    ]
     if write and (not read or write[-1] > read[-1]):
         return True
     if read:
@@ -392,7 +398,7 @@ _TRANSFORMS: Final = [
     ),
     # `a random forest` is an estimator, not a sample
     ("sample", r"\b(?:sample|at random|random(?:ly)?)\b(?![\s_-]+forests?\b)|\d+\s*%"),
-    ("select", r"\bcolumns\b|\bonly the (?:fields|columns)\b"),
+    ("select", r"\bcolumns\b|\bonly the (?:fields|columns)\b|\bfields\b(?!\s+(?:of|in)\b)"),
     ("since", r"\b(?:since|after|from)\s+\d{4}-\d{2}-\d{2}"),
     ("cap", r"\b(?:max(?:imum)?|at most|up to|no more than|limit(?:ed)?|cap(?:ped)?|tops)\b"),
     ("aggregate", r"\b(?:count|counts|number of|how many|average|avg|mean|sum|total|per)\b"),
@@ -406,7 +412,10 @@ _TRANSFORMS: Final = [
         r"\b(?:keep|only|filter\w*|where|drop|remove|exclude|without|just|ones|negative|"
         r"positive|neutral|(?:that|which|who) (?:are|is|were|was|have|has)|"
         r"with (?:more|less|fewer|at least|over|under)|(?:above|below|over|under|at least|"
-        r"at most|more than|less than|fewer than|greater than) -?\d)\b",
+        r"at most|more than|less than|fewer than|greater than) -?\d|"
+        # `published on or after 2026-12-20` (a search's `since` is its own param)
+        r"(?:published|posted|created|dated|sent|written) (?:on or after|after|before|"
+        r"on or before|until) \d{4})\b",
     ),
     (
         "join",

@@ -224,6 +224,12 @@ class RowRules(EnricherRules):
             conditions.append(_one_of("language", codes, negate=negate))
         known = self.current.columns if self.current else []
         for condition in slots.condition(clause, self.request, known, negate=negate):
+            if (
+                self.current is not None
+                and self.current.method in SOURCE_NOUNS
+                and re.fullmatch(r"(?:created_at|published) >=? '\d{4}-\d{2}-\d{2}'", condition)
+            ):
+                continue  # `articles published after 2026-11-20`: the search's own `since`
             missing = re.fullmatch(r"(\w+) IS (?:NOT )?NULL", condition)
             # `shops without any visit` (data/visits.csv read), `products that have no sale`
             # (two datasets read): rows no other dataset matches, a join's

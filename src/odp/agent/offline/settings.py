@@ -21,7 +21,7 @@ __all__ = ["SettingRules", "without_settings"]
 
 _NUMBER: Final = r"(\d+)"
 _BATCH: Final = re.compile(
-    rf"\b{_NUMBER}\s+(?:items?|rows?|records?|events?|entries|messages|posts?|at a time)\s+"
+    rf"\b{_NUMBER}\s+(?:(?:items?|rows?|records?|events?|entries|messages|posts?|at a time)\s+)?"
     r"(?:per|each|a|in each|in one)\s+(?:post|request|call|batch|message|insert|write|chunk)\b|"
     rf"\bbatch(?:es)?\s+of\s+{_NUMBER}\b|\bbatch[\s_]size\s*(?:of|=|:|is)?\s*{_NUMBER}\b|"
     rf"\bin\s+batches\s+of\s+{_NUMBER}\b"
@@ -32,6 +32,10 @@ _CONCURRENCY: Final = re.compile(
     rf"\b{_NUMBER}\s+(?:requests?|fetches|downloads|connections|pages)\s+"
     r"(?:at (?:once|a time)|in parallel|concurrent\w*)|"
     rf"\bconcurrency\s*(?:of|=|:|is)?\s*{_NUMBER}\b"
+)
+# `ten items from each`: what each feed gives
+_PER_FEED: Final = re.compile(
+    rf"\b{_NUMBER}\s+(?:items?|entries|posts|stories|headlines)\s+(?:from|of|per)\s+(?:each|every)\b"
 )
 _MAX_PAGES: Final = re.compile(
     rf"\b(?:cap|limit|stop)\w*\s+(?:it\s+|paging\s+|them\s+)?(?:at|to|after)\s+{_NUMBER}\s+pages\b|"
@@ -135,6 +139,7 @@ class SettingRules(DraftingBase):
         self._numbered("concurrency", _CONCURRENCY)
         self._numbered("max_pages", _MAX_PAGES)
         self._numbered("top_terms", _TOP_TERMS)
+        self._numbered("max_items", _PER_FEED)
         for value, pattern in _PAGING:
             match = pattern.search(text)
             if match is not None:

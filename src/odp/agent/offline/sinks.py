@@ -16,7 +16,9 @@ _UPSERT_KEY: Final = re.compile(
     rf"\b(?:on|by|with)\s+(?:the\s+)?keys?\s+(?:column\s+|columns\s+)?{_COLUMNS}|"
     # `the posts table (key id)`, `primary key post_id`, `the key is id`
     rf"\b(?:table|primary)\s+keys?\s+(?:column\s+|columns\s+)?{_COLUMNS}|"
-    rf"\bkeys?\s+(?:column\s+|columns\s+)?(?:is|=)\s+{_COLUMNS}"
+    rf"\bkeys?\s+(?:column\s+|columns\s+)?(?:is|=)\s+{_COLUMNS}|"
+    # `with sku as the key`, `using id as its primary key`
+    rf"\b(?:with|using|on)\s+{_COLUMNS}\s+as\s+(?:the\s+|its\s+)?(?:primary\s+|unique\s+)?keys?\b"
 )
 # words after `table` that say something of it, not its name (`the posts table key id at`)
 _NOT_TABLES: Final = frozenset(

@@ -490,6 +490,13 @@ def condition(clause: Clause, request: Request, known: Sequence[str], *, negate:
         op = "!=" if match.group(2) else "="
         if not any(p[0] == column for p in parts):
             parts.append((column, op, _literal(value, request) if "⟨" in value else f"'{value}'"))
+    for match in _DATED.finditer(text):
+        column = (
+            "published" if "published" in known or match.group(1) == "published" else "created_at"
+        )
+        if "created_at" in known and "published" not in known:
+            column = "created_at"
+        parts.append((column, _DATE_OPS[match.group(2)], f"'{match.group(3)}'"))
     parts += _contains(text, request, known)
     # `accounts without usage stay in` when joining: rows of the join, not a column
     joins = re.search(r"\b(?:join\w*|merg\w*|combin\w*|match\w*)\b", text) is not None
@@ -513,6 +520,18 @@ def condition(clause: Clause, request: Request, known: Sequence[str], *, negate:
     return fixed
 
 
+# `published on or after 2026-12-20`: a date condition on the rows' date
+_DATED: Final = re.compile(
+    r"\b(published|posted|created|dated|sent|written)\s+(on or after|after|before|"
+    r"on or before|until)\s+(\d{4}-\d{2}-\d{2})\b"
+)
+_DATE_OPS: Final = {
+    "on or after": ">=",
+    "after": ">",
+    "before": "<",
+    "on or before": "<=",
+    "until": "<=",
+}
 _NULL_WORDS: Final = frozenset(["null", "empty", "missing", "blank"])
 _TEXT_COLUMNS: Final = frozenset(
     ["title", "text", "body", "content", "description", "summary", "subject", "headline", "name"]
@@ -627,6 +646,13 @@ def sort_spec(clause: Clause) -> tuple[str | None, bool, int | None] | None:
             match = None
     if match:
         by = match.group(1)
+    else:
+        # `top 10 stores by revenue_eur in ⟨0⟩`
+        ranked = re.search(
+            rf"\b(?:top|first|best|bottom)\s+{_NUM}\s+(?:[a-z_]+\s+){{0,2}}?by\s+({_COLUMN_WORD})",
+            text,
+        )
+        by = ranked.group(2) if ranked else None
     adjective = re.search(r"\b(?:most|least)\s+(\w+)|\b(newest|latest|oldest|most recent)\b", text)
     if adjective:
         word = (adjective.group(1) or adjective.group(2)).split()[-1]

@@ -22,6 +22,12 @@ _FILTER_WORDS: Final = re.compile(
 )
 
 
+# `the connection url is in the WAREHOUSE_DB_URL secret`
+_DB_SECRET: Final = re.compile(
+    r"\b(?:connection|database|db)\s+(?:url|uri|string|dsn)\b[^.;]*?\b(?:in|from)\s+(?:the\s+)?"
+    r"`?([A-Za-z_][A-Za-z0-9_]*)`?\s+secret\b",
+    re.IGNORECASE,
+)
 _NOT_TABLES: Final = frozenset(
     ["a", "an", "the", "this", "that", "one", "some", "its", "their", "my", "our", "in", "of"]
 )
@@ -146,6 +152,9 @@ class SourceRules(DraftingBase):
             for lit in self.request.literals
             if lit.kind == "quote" and re.match(r"\s*\(?\s*(?:select|with)\s", lit.value, re.I)
         ]
+        secret = _DB_SECRET.search(self.request.original)
+        if "db" not in said and secret is not None:
+            said["db"] = f"{{{{ secrets.{secret.group(1)} }}}}"  # never the URL itself
         if "db" in said:
             tables = [
                 m.group(1) or m.group(2)

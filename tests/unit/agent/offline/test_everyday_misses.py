@@ -1,0 +1,112 @@
+"""Everyday shapes a spent batch missed, said again in other words (dev d178-d185)."""
+
+from __future__ import annotations
+
+from odp.agent.offline import OfflinePlanner
+from odp.agent.offline.clauses import read_request
+from odp.catalog import Catalog
+from tests.unit.agent.offline.conftest import methods, step, validate
+
+
+def test_a_query_on_a_database_kept_in_a_secret(planner: OfflinePlanner, catalog: Catalog) -> None:
+    draft = planner.plan(
+        "run SELECT * FROM parcels WHERE sent_at >= '2026-11-01' on the logistics db (the "
+        "connection url is in the LOGISTICS_DB_URL secret)"
+    )
+    assert step(draft, "sql.query.read") == {
+        "url": "{{ secrets.LOGISTICS_DB_URL }}",
+        "query": "SELECT * FROM parcels WHERE sent_at >= '2026-11-01'",
+    }
+    assert validate(draft, catalog).ok
+
+
+def test_quoted_strings_stay_in_the_sql() -> None:
+    read = read_request(
+        "on sqlite:///a.db run SELECT * FROM t WHERE d >= '2026-11-01' AND s = \"x\""
+    )
+    assert read.literals[-2].value == "SELECT * FROM t WHERE d >= '2026-11-01' AND s = \"x\""
+
+
+def test_feeds_said_before_their_addresses(planner: OfflinePlanner, catalog: Catalog) -> None:
+    draft = planner.plan(
+        "read these 2 feeds, ten items from each: https://a.example/rss/x.rss https://b.example/feed/"
+    )
+    assert methods(draft) == ["news.rss.read"]
+    assert draft.questions == ()  # nor the question the feed said first asked
+    assert step(draft, "news.rss.read") == {
+        "url": ["https://a.example/rss/x.rss", "https://b.example/feed/"],
+        "max_items": 10,
+    }
+    assert validate(draft, catalog).ok
+
+
+def test_a_step_missing_a_param_that_is_used_stays(planner: OfflinePlanner) -> None:
+    draft = planner.plan("read the feed and count items per source")
+    assert methods(draft) == ["news.rss.read", "data.rows.aggregate"]
+
+
+def test_top_n_by_a_column_before_the_file(planner: OfflinePlanner, catalog: Catalog) -> None:
+    draft = planner.plan("top 10 stores by revenue_eur in data/stores.parquet, csv to out/t.csv")
+    assert step(draft, "data.rows.sort") == {
+        "data": "{{ stores.data }}",
+        "by": "revenue_eur",
+        "descending": True,
+        "limit": 10,
+    }
+    assert validate(draft, catalog).ok
+
+
+def test_an_upsert_key_said_as_the_key(planner: OfflinePlanner) -> None:
+    draft = planner.plan(
+        "read data/stock.csv and upsert them into the stock table of sqlite:///out/s.db with "
+        "sku as the key"
+    )
+    assert step(draft, "sql.table.write")["key"] == ["sku"]
+
+
+def test_only_some_fields_of_the_rows(planner: OfflinePlanner, catalog: Catalog) -> None:
+    draft = planner.plan(
+        "from data/e.jsonl only the purchase events (event_type = 'purchase'), and only the "
+        "user_id, sku, price and ts fields pls -> out/p.jsonl"
+    )
+    assert methods(draft) == [
+        "file.jsonl.read",
+        "data.rows.filter",
+        "data.rows.select",
+        "file.jsonl.write",
+    ]
+    assert step(draft, "data.rows.select")["columns"] == ["user_id", "sku", "price", "ts"]
+    assert validate(draft, catalog).ok
+
+
+def test_items_published_after_a_date_and_a_batch_per_request(
+    planner: OfflinePlanner, catalog: Catalog
+) -> None:
+    draft = planner.plan(
+        "new items from https://x.example/feed/ published on or after 2026-12-20 → send them to "
+        "https://hooks.slack.example/services/T/B/c, 10 per request"
+    )
+    assert step(draft, "data.rows.filter")["where"] == "published >= '2026-12-20'"
+    assert step(draft, "http.webhook.post")["batch_size"] == 10
+    assert validate(draft, catalog).ok
+    search = planner.plan(
+        "search news about the rail strike, only articles published after 2026-11-20"
+    )
+    assert methods(search) == ["news.articles.search"]
+    assert step(search, "news.articles.search")["since"] == "2026-11-20"
+    before = planner.plan("read data/a.csv, rows created before 2026-01-01")
+    assert step(before, "data.rows.filter")["where"] == "created_at < '2026-01-01'"
+
+
+def test_rows_saved_with_their_cluster(planner: OfflinePlanner, catalog: Catalog) -> None:
+    draft = planner.plan(
+        'grab 500 posts from r/Bread mentioning "starter", embed them, cluster into five '
+        "groups, and save the posts with their cluster to out/bread.parquet"
+    )
+    assert methods(draft) == [
+        "social.reddit.search",
+        "ml.text.embed",
+        "ml.text.cluster",
+        "file.parquet.write",
+    ]
+    assert validate(draft, catalog).ok
