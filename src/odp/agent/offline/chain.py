@@ -39,6 +39,10 @@ _ASKS_ROWS: Final = re.compile(
     r"\b(?:give|show|hand|return|send)\s+(?:me|us)\s+(?:the\s+|a\s+|all\s+)?"
     r"(?:full\s+|whole\s+)?(?:(?:list|set|table)\s+of\s+\w+|rows|records|data|results|\w+)$"
 )
+# what works on rows already read: said before any, it waits for the first
+_OVER_ROWS: Final = frozenset(
+    ["sentiment", "language", "extract", "embed", "cluster", "filter", "sort", "dedupe", "select"]
+)
 # a clause that narrows what the clause before it wrote (`..., but only the id column`)
 _AMENDS: Final = re.compile(r"(?:but|though|however)\b\s*(?:only|just|keep|with only|leave out)\b")
 _REDUCERS: Final = frozenset(
@@ -69,10 +73,11 @@ class Builder(SourceRules, RowRules, CombiningRules, LearningRules, SinkRules, S
     def build(self, request: Request) -> None:
         """Draft the steps of a request, clause by clause."""
         self.request = request
+        self.early: list[Intent] = []
         self._run(request)
         if not any(s.method in self.book.rows for s in self.steps):
             self.steps, self.unconsumed, self.current, self.questions = [], [], None, []
-            self.waiting = []
+            self.waiting, self.early = [], []
             if self._fallback():
                 self._run(request)
         self._settings()
@@ -91,8 +96,17 @@ class Builder(SourceRules, RowRules, CombiningRules, LearningRules, SinkRules, S
                 if intent.group != group:  # the next part branches off the same rows
                     group = intent.group
                     self.current = self._branch_point(first)
+                if self.current is None and intent.kind in _OVER_ROWS:
+                    # `score the sentiment of our reviews: SELECT ... FROM reviews`: said
+                    # before the rows it works on, drafted once they are read
+                    self.early.append(intent)
+                    continue
                 handler = getattr(self, f"_on_{intent.kind}")
                 handler(intent)
+            if self.current is not None and self.early:
+                early, self.early = self.early, []
+                for intent in early:
+                    getattr(self, f"_on_{intent.kind}")(intent)
             if (
                 not intents
                 and not says_records(clause)

@@ -46,6 +46,11 @@ _KEY_LISTED: Final = re.compile(
     r"(?:our|the|a|their)\s+[\w\s]*?(?:list|table|file|sheet)\b.*?⟨\d+⟩\s*,?\s*"
     r"(?:the\s+)?([a-z_][a-z0-9_]*)\s+(?:column|field)\b"
 )
+# `members.id matches member_id`: the left key (a dotted name), then the right one
+_KEY_DOT_MATCHES: Final = re.compile(
+    r"\b[a-z_]\w*\.([a-z_]\w*)\s+(?:matches|equals|=|is|corresponds to|maps to)\s+(?:the\s+)?"
+    r"(?:[a-z_]\w*\.)?([a-z_][a-z0-9_]*)\b"
+)
 # `keep orders even if their currency has no rate`: every row of the left side
 _KEEP_ALL: Final = re.compile(
     r"\bkeep\w*\s+(?:all\s+|every\s+|the\s+)?\w+\s+even\s+(?:if|when|without)\b|"
@@ -158,6 +163,9 @@ class CombiningRules(DraftingBase):
         elif key is None and pair is not None:
             params.update(left_on=pair.group(1), right_on=pair.group(2))
             column = pair.group(1)
+        elif key is None and (dot := _KEY_DOT_MATCHES.search(nearby)) is not None:
+            params.update(left_on=dot.group(1), right_on=dot.group(2))  # members.id = member_id
+            column = dot.group(1)
         elif key is None and (named_by := _named_by_the_other(left, right)) is not None:
             column = named_by  # `which SKUs ... don't have a price? (SELECT sku, price ...)`
         elif key is None:
@@ -204,7 +212,7 @@ class CombiningRules(DraftingBase):
         }
         listed = _KEY_LISTED.search(text)
         shows_up = _KEY_SHOWS_UP.search(text)
-        pair = listed or shows_up or _KEY_POINTS.search(text)
+        pair = listed or shows_up or _KEY_POINTS.search(text) or _KEY_DOT_MATCHES.search(text)
         shared = _KEY_SHARED.search(text) or _KEY_MATCHING.search(text) or _KEY_IS.search(text)
         if pair is not None:
             first, second = pair.groups()[-2:]

@@ -45,9 +45,8 @@ class EnricherRules(DraftingBase):
 
     def _on_extract(self, intent: Intent) -> None:
         clause = intent.clause
-        if self.current is None or (
-            clause.literals(self.request, "url") and "extract" not in clause.text
-        ):
+        assert self.current is not None  # said before any rows, it waited for them
+        if clause.literals(self.request, "url") and "extract" not in clause.text:
             return
         # a column named in a filter or a dedupe (`duplicate emails`, `no urls`, `whose
         # title mentions x`) is not something to extract

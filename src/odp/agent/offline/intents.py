@@ -111,6 +111,10 @@ _RECORDS_KEY: Final = re.compile(
     r"\b[a-z_]+\s+(?:are|is|sit|live|come)\s+(?:in|under|inside)\s+(?:the\s+)?"
     r"([a-z_]\w*(?:\.\w+)*)\s+(?:key|field|property|array|attribute)\b"
 )
+_RECORDS_QUOTED: Final = re.compile(
+    r"\b(?:records?|rows|list|array|entries|items|results|data|they|these)\s+"
+    r"(?:(?:is|are|sits?|lives?)\s+)?(?:under|in|at|inside)\s+(?:the\s+)?(?:key\s+)?⟨(\d+)⟩"
+)
 _NOT_RECORDS: Final = frozenset(["a", "an", "it", "there", "json", "order", "memory", "one"])
 ONE_PER: Final = (
     r"\b(?:one|a single|only one|just one|the first|the last|the latest)\s+"
@@ -194,6 +198,8 @@ def _writes_at(clause: Clause, request: Request, pos: int) -> bool:
         if m.group(0) not in ("in", "of")
         # `save the posts with their cluster to ⟨0⟩`: `with` reads only what follows it
         and not (m.group(0) == "with" and len(before[m.end() :].split()) > 2)
+        # `export ⟨1⟩ from ⟨0⟩ three ways: out/a.csv`: `from` reads the database after it
+        and not (m.group(0) == "from" and re.match(r"\s*(?:the\s+)?⟨\d+⟩", before[m.end() :]))
     ]
     if write and (not read or write[-1] > read[-1]):
         return True
@@ -237,6 +243,10 @@ def _records_path(clause: Clause, request: Request) -> str | None:
         )
         if match and match.group(1) not in _NOT_RECORDS:
             return match.group(1)
+        quoted = _RECORDS_QUOTED.search(later.text)
+        if quoted is not None:  # `(list under "members")`
+            return request.literals[int(quoted.group(1))].value
+
     return None
 
 

@@ -37,7 +37,10 @@ _LEFT_OUT: Final = re.compile(
     r"\b([a-z_][a-z0-9_]*)\s+(?:is|are)\s+(?:just|only)\s+(?:an?\s+)?\w+\W+(?:so\s+)?"
     rf"(?:do not|don't|don\u2019t|never)\s+use\s+(?:it|them)\b|"
     rf"\b(?:do not|don't|don\u2019t|never)\s+use\s+(?:the\s+)?(?:columns?\s+)?{_COLUMNS}\s+"
-    rf"(?:as\s+(?:a\s+)?features?|for\s+training)"
+    rf"(?:as\s+(?:a\s+)?features?|for\s+training)|"
+    # `account_id shouldn't be a feature`
+    r"\b([a-z_][a-z0-9_]*)\s+(?:should not|shouldn't|shouldn\u2019t|must not|mustn't|is not|isn't)"
+    r"\s+be\s+(?:a\s+|used\s+as\s+a\s+)?feature"
 )
 # `using only age, tenure and plan as features`, `features: a, b, c`
 _FEATURES: Final = re.compile(
@@ -67,11 +70,12 @@ _TARGET: Final = re.compile(
     r"\b(?:predict|predicts|predicting|target(?: column)?|label(?: column)?)"
     r"\s*(?:[:=,]|\bis\b)?\s+(?:the\s+|whether\s+)?([a-z_][a-z0-9_]*)|"
     # `a ridge regression for price_eur`
-    r"\b(?:regression|regressor|classifier|model)\s+(?:for|of)\s+(?:the\s+)?([a-z_][a-z0-9_]*)"
+    r"\b(?:regression|regressor|classifier|model)\s+(?:[\w.]+\s+){0,3}?(?:for|of)\s+(?:the\s+)?"
+    r"([a-z_][a-z0-9_]*)"
 )
 _MODEL_NAME: Final = re.compile(
     r"\b(?:register(?:ed)? (?:it )?as|(?:call(?:ed)?|name) (?:it|the model)|named|model name)"
-    r"\s+([a-z_][a-z0-9_-]*)"
+    r"\s*[:=,]?\s+([a-z_][a-z0-9_-]*)"
 )
 
 # the columns a drift check leaves out: `ignore customer_id and the churned label`

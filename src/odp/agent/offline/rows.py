@@ -56,8 +56,7 @@ class RowRules(EnricherRules):
     """The rules that reshape the current rows."""
 
     def _on_dedupe(self, intent: Intent) -> None:
-        if self.current is None:
-            return
+        assert self.current is not None  # said before any rows, it waited for them
         text = intent.clause.text
         match = re.search(
             r"\b(?:on|by|using|per|for each|for every|each)\s+(?:the\s+)?([a-z_][a-z0-9_]*)", text
@@ -142,8 +141,7 @@ class RowRules(EnricherRules):
     def _on_sort(self, intent: Intent) -> None:
         clause = intent.clause
         spec = slots.sort_spec(clause)
-        if self.current is None:
-            return
+        assert self.current is not None  # said before any rows, it waited for them
         if spec is None or (spec[0] is None and spec[2] is None):
             # `..., biggest first`: the order of the sort just drafted
             if self.current.method == "data.rows.sort" and re.search(
@@ -252,8 +250,7 @@ class RowRules(EnricherRules):
 
     def _on_filter(self, intent: Intent) -> None:
         clause = intent.clause
-        if self.current is None:
-            return
+        assert self.current is not None  # said before any rows, it waited for them
         conditions = self._conditions(clause)
         if not conditions:
             return

@@ -666,6 +666,10 @@ def sort_spec(clause: Clause) -> tuple[str | None, bool, int | None] | None:
         rf"\b(?:with|by|of)\s+the\s+(highest|lowest|biggest|largest|smallest|greatest)\s+"
         rf"({_COLUMN_WORD})\b",
         text,
+    ) or re.search(
+        # `highest interview_score first`
+        rf"\b(highest|lowest|biggest|largest|smallest|greatest)\s+({_COLUMN_WORD})\s+first\b",
+        text,
     )
     if by is None and superlative and superlative.group(2) not in _NOT_SORT_COLUMNS:
         by = _SORT_NOUNS.get(superlative.group(2), superlative.group(2))

@@ -110,3 +110,85 @@ def test_rows_saved_with_their_cluster(planner: OfflinePlanner, catalog: Catalog
         "file.parquet.write",
     ]
     assert validate(draft, catalog).ok
+
+
+def test_an_enrichment_said_before_its_rows(planner: OfflinePlanner, catalog: Catalog) -> None:
+    draft = planner.plan(
+        "score the sentiment of our product reviews: SELECT id, body FROM reviews on "
+        "postgresql+psycopg://ro@db:5432/shop (the text is in body). store the result in "
+        "sqlite:///out/r.db as table review_sentiment, replacing it each run"
+    )
+    assert methods(draft) == ["sql.query.read", "nlp.text.sentiment", "sql.table.write"]
+    assert step(draft, "nlp.text.sentiment") == {"data": "{{ reviews.data }}", "column": "body"}
+    assert step(draft, "sql.table.write")["data"] == "{{ scored.data }}"
+    assert validate(draft, catalog).ok
+
+
+def test_highest_column_first(planner: OfflinePlanner) -> None:
+    draft = planner.plan("data/a.csv: highest interview_score first, just the top 15")
+    assert step(draft, "data.rows.sort") == {
+        "data": "{{ a.data }}",
+        "by": "interview_score",
+        "descending": True,
+        "limit": 15,
+    }
+
+
+def test_a_dotted_key_matching_a_column_and_records_under_a_quoted_key(
+    planner: OfflinePlanner, catalog: Catalog
+) -> None:
+    draft = planner.plan(
+        'members from https://api.saas.example.com/v1/members (list under "members") who '
+        "don't have a billing account yet. accounts come from postgresql+psycopg://ro@db/b "
+        "with SELECT member_id FROM accounts; members.id matches member_id. send the members "
+        "without an account to https://hooks.example.com/gaps"
+    )
+    assert step(draft, "http.json.get")["records_path"] == "members"
+    assert step(draft, "data.rows.join") == {
+        "left": "{{ records.data }}",
+        "right": "{{ accounts.data }}",
+        "left_on": "id",
+        "right_on": "member_id",
+        "how": "anti",
+    }
+    assert validate(draft, catalog).ok
+    implicit = planner.plan(
+        "read data/m.csv and data/a.csv; m.id matches member_id; the ones not in a to out/x.csv"
+    )
+    assert step(implicit, "data.rows.join")["right_on"] == "member_id"
+
+
+def test_a_training_said_with_its_settings_in_brackets(planner: OfflinePlanner) -> None:
+    draft = planner.plan(
+        "fit a ridge regression (alpha 2.0) for monthly_spend on data/t.parquet, account_id "
+        "shouldn't be a feature. model name: telco_ridge"
+    )
+    params = step(draft, "ml.model.train")
+    assert (params["target"], params["model_name"]) == ("monthly_spend", "telco_ridge")
+    assert (params["exclude"], params["hyperparams"]) == (["account_id"], {"alpha": 2.0})
+
+
+def test_one_query_written_three_ways(planner: OfflinePlanner, catalog: Catalog) -> None:
+    draft = planner.plan(
+        "export SELECT * FROM daily_kpis from sqlite:///data/kpi.db three ways: out/kpis.csv, "
+        "out/kpis.parquet, and a POST to https://hooks.example.com/kpi-board in batches of 25"
+    )
+    assert methods(draft) == [
+        "sql.query.read",
+        "file.csv.write",
+        "file.parquet.write",
+        "http.webhook.post",
+    ]
+    assert validate(draft, catalog).ok
+
+
+def test_links_given_as_addresses_are_no_extraction(planner: OfflinePlanner) -> None:
+    draft = planner.plan(
+        "read data/a.csv, then fetch these links: https://a.example.com/x https://a.example.com/y"
+    )
+    assert "nlp.text.extract" not in methods(draft)
+
+
+def test_an_embedding_said_twice_is_one_step(planner: OfflinePlanner) -> None:
+    draft = planner.plan("read data/a.csv, embed the text, then embed the rows again")
+    assert methods(draft) == ["file.csv.read", "ml.text.embed"]
