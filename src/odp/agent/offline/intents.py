@@ -38,7 +38,8 @@ FORMATS: Final = {
     "json lines": "jsonl",
 }
 _WRITE: Final = re.compile(
-    r"\b(?:save|saved|saving|write|written|writing|export|exported|dump|put|persist|upload)\w*\b"
+    r"\b(?:save|saved|saving|write|written|writing|export|exported|dump|put|persist|upload|"
+    r"upsert|insert)\w*\b"
     # `store` and `output` are nouns too: `per store`, `the output`
     r"|(?<!per )(?<!by )(?<!each )(?<!the )(?<!a )(?<!every )(?<!of )(?<!\d )\b(?:stor|output)\w*\b"
     r"(?<!stores)(?<!outputs)"
@@ -75,6 +76,8 @@ _PLATFORMS: Final = [
         "news.articles.search",
         re.compile(
             r"\bnews\b|\b(?:articles?|headlines)\b(?=\s+(?:about|on|mentioning|regarding|for|⟨))"
+            # `how many articles did each outlet publish on ...`
+            r"|\barticles?\b(?=.*\b(?:outlets?|newspapers?|publications?|publishers?)\b)"
             # `press coverage of ...`, `what the press wrote about ...`: the news
             r"|\b(?:press|media)\s+(?:coverage|reports?|reporting|articles?|stories)\b"
             r"|\b(?:the|in the)\s+press\b"
@@ -411,7 +414,12 @@ _TRANSFORMS: Final = [
     ("select", r"\bcolumns\b|\bonly the (?:fields|columns)\b|\bfields\b(?!\s+(?:of|in)\b)"),
     ("since", r"\b(?:since|after|from)\s+\d{4}-\d{2}-\d{2}"),
     ("cap", r"\b(?:max(?:imum)?|at most|up to|no more than|limit(?:ed)?|cap(?:ped)?|tops)\b"),
-    ("aggregate", r"\b(?:count|counts|number of|how many|average|avg|mean|sum|total|per)\b"),
+    (
+        "aggregate",
+        r"\b(?:count|counts|number of|how many|average|avg|mean|sum|total|"
+        # `it has several updates per order`: a description, not a count per order
+        r"(?<!several )(?<!many )(?<!multiple )(?<!some )(?<!few )(?<!\bupdates )per)\b",
+    ),
     (
         "sort",
         r"\b(?:sort\w*|order(?:ed)? by|rank\w*|top|most|least|newest|oldest|highest|biggest|"

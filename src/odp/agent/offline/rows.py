@@ -44,6 +44,12 @@ _SQL_FN: Final = {
     "maximum": "max",
 }
 _NOT_NAMES: Final = frozenset(["the", "and", "a", "an", "of", "its", "their", "per", "by", "with"])
+
+
+def _counts_only(aggregations: dict[str, str]) -> bool:
+    return all(sql == "count(*)" for sql in aggregations.values())
+
+
 _NAMES: Final = r"[a-z_][a-z0-9_]*(?:\s*(?:,|\u201a|\band\b|&)\s*[a-z_][a-z0-9_]*)*"
 
 
@@ -348,6 +354,18 @@ class RowRules(EnricherRules):
         if fixed:
             params["group_by"] = fixed
         base = f"per_{fixed[0]}" if fixed else "totals"
+        done = self.current
+        if (
+            done.method == "data.rows.aggregate"
+            and self.steps[-1] is done
+            and _counts_only(done.params["aggregations"])
+            and _counts_only(aggregations)
+        ):
+            # `how many articles did each outlet publish? article count per source`: the
+            # same count said again, in the dataset's own words the second time
+            self.steps.pop()
+            self.current = done.parent
+            params["aggregations"] = {next(iter(done.params["aggregations"])): "count(*)"}
         self.add("data.rows.aggregate", params, self._quote(clause), base=base)
 
     def _time_query(self, clause: Clause, unit: str, aggregations: dict[str, str]) -> None:

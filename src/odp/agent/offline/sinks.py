@@ -13,6 +13,8 @@ __all__ = ["SinkRules"]
 _COLUMNS: Final = r"([a-z_]\w*(?:\s*(?:,|\band\b|&)\s*[a-z_]\w*)*)"
 _UPSERT_KEY: Final = re.compile(
     rf"\b(?:keyed|matched|identified)\s+(?:on|by)\s+(?:the\s+)?{_COLUMNS}|"
+    # `upserted (key id) into ...`
+    rf"\bupsert\w*\s+(?:\w+\s+)?keys?\s+{_COLUMNS}|"
     rf"\b(?:on|by|with)\s+(?:the\s+)?keys?\s+(?:column\s+|columns\s+)?{_COLUMNS}|"
     # `the posts table (key id)`, `primary key post_id`, `the key is id`
     rf"\b(?:table|primary)\s+keys?\s+(?:column\s+|columns\s+)?{_COLUMNS}|"

@@ -159,7 +159,7 @@ def count_before(clause: Clause, nouns: str) -> int | None:
     """A count written before a noun: ``500 tweets``, ``the latest 200 threads``."""
     match = re.search(
         rf"(?<!top )\b{_NUM}\s+(?:(?:latest|newest|recent|most recent|new|random|english|\w+ish)\s+)?"
-        rf"(?:\w+\s+)?(?:{nouns})\b",
+        rf"(?:[\w/-]+\s+)?(?:{nouns})\b",
         clause.text,
     )
     if match and not re.search(r"\b(?:top|first|most)\s+$", clause.text[: match.start()]):

@@ -192,3 +192,40 @@ def test_links_given_as_addresses_are_no_extraction(planner: OfflinePlanner) -> 
 def test_an_embedding_said_twice_is_one_step(planner: OfflinePlanner) -> None:
     draft = planner.plan("read data/a.csv, embed the text, then embed the rows again")
     assert methods(draft) == ["file.csv.read", "ml.text.embed"]
+
+
+def test_a_count_said_twice_is_one_count(planner: OfflinePlanner, catalog: Catalog) -> None:
+    draft = planner.plan(
+        "How many articles did each outlet publish on the EU budget since 2027-01-01? Article "
+        "count per source, biggest first, into out/budget.csv"
+    )
+    assert methods(draft) == [
+        "news.articles.search",
+        "data.rows.aggregate",
+        "data.rows.sort",
+        "file.csv.write",
+    ]
+    assert step(draft, "data.rows.aggregate") == {
+        "data": "{{ articles.data }}",
+        "aggregations": {"articles": "count(*)"},
+        "group_by": ["source"],
+    }
+    assert validate(draft, catalog).ok
+
+
+def test_an_upsert_said_with_its_key_in_brackets(planner: OfflinePlanner, catalog: Catalog) -> None:
+    draft = planner.plan(
+        "200 r/stocks threads about tariffs, one row per id, upserted (key id) into the posts "
+        "table of sqlite:///out/social.db"
+    )
+    assert step(draft, "social.reddit.search")["max_results"] == 200
+    assert step(draft, "sql.table.write")["key"] == ["id"]
+    assert validate(draft, catalog).ok
+
+
+def test_several_updates_per_order_is_no_count(planner: OfflinePlanner) -> None:
+    draft = planner.plan(
+        "data/t.tsv has several updates per order, keep only the last row for each order_id "
+        "and upsert into orders keyed on order_id at postgresql+psycopg://etl@dwh:5432/retail"
+    )
+    assert methods(draft) == ["file.csv.read", "data.rows.dedupe", "sql.table.write"]
