@@ -208,13 +208,12 @@ class ArtifactStore:
             fingerprint.update(f"\n{base}:{stat.st_size}:{stat.st_mtime_ns}".encode())
         with connect(bases) as con:
             rows = int(con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0])
-            if rows <= SMALL_VIEW_ROWS:
-                small = con.sql(sql).to_arrow_table()
-            else:
-                head = con.sql(f"SELECT * FROM ({sql}) LIMIT 0").to_arrow_table()
-        if rows <= SMALL_VIEW_ROWS:
-            return self.write(small)
-        frame = pl.from_arrow(head)
+            small = rows <= SMALL_VIEW_ROWS
+            # a small view's rows, else only its schema
+            table = con.sql(sql if small else f"SELECT * FROM ({sql}) LIMIT 0").to_arrow_table()
+        if small:
+            return self.write(table)
+        frame = pl.from_arrow(table)
         assert isinstance(frame, pl.DataFrame)
         sha = fingerprint.hexdigest()
         return DatasetRef(

@@ -84,10 +84,11 @@ class Builder(SourceRules, RowRules, CombiningRules, LearningRules, SinkRules, S
         self._drop_phantoms()
 
     def _run(self, request: Request) -> None:
+        asked = self._asked_to_combine()  # once: it reads every clause
         for said in request.clauses:
             clause = Clause(without_settings(said.text), said.original, said.index)
             self._join_when_read(clause)
-            self._relate(clause)
+            self._relate(clause, asked=asked)
             intents = clause_intents(clause, request)
             if _AMENDS.match(clause.text) and self._amend(clause, intents):
                 continue

@@ -192,18 +192,23 @@ class CombiningRules(DraftingBase):
             params["how"] = "left"
         self.add("data.rows.join", params, self._quote(clause), data=False, inputs=[left, right])
 
-    def _relate(self, clause: Clause) -> None:
+    def _asked_to_combine(self) -> bool:
+        """Whether the request asks in words for a join, a union or a drift check."""
+        if _COMBINES.search(self.request.text):
+            return True
+        asked = {i.kind for c in self.request.clauses for i in clause_intents(c, self.request)}
+        return bool(asked & {"join", "union", "drift"})
+
+    def _relate(self, clause: Clause, *, asked: bool) -> None:
         """Two datasets read and nothing said to combine them: a join on the key said.
 
         *Which SKUs in a.csv don't have a price yet? prices live in b.db*, *... with the
         rates from URL, matching on currency*: the request relates them by a key in words;
         without a key, nothing is drafted (the person is better asked than guessed for).
+        ``asked``: whether the request asks for a combining step (its rules draft it).
         """
-        if len(self.unconsumed) < 2 or self.waiting or _COMBINES.search(self.request.text):
+        if len(self.unconsumed) < 2 or self.waiting or asked:
             return
-        asked = {i.kind for c in self.request.clauses for i in clause_intents(c, self.request)}
-        if asked & {"join", "union", "drift"}:
-            return  # the rules for what was asked draft it
         left, right = self.unconsumed[-2], self.unconsumed[-1]
         text = self.request.text
         params: dict[str, Any] = {
