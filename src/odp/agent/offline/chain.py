@@ -44,6 +44,11 @@ _OVER_ROWS: Final = frozenset(
     ["sentiment", "language", "extract", "embed", "cluster", "filter", "sort", "dedupe", "select"]
 )
 # a clause that narrows what the clause before it wrote (`..., but only the id column`)
+# `text is in ⟨0⟩, column answer_text`: the text column, said after what is read
+_COLUMN_ALONE: Final = re.compile(
+    r"(?:^|,\s*)(?:the\s+)?(?:text\s+)?(?:column|field)\s+(?:is\s+)?([a-z_][a-z0-9_]*)$|"
+    r"(?:^|,\s*)(?:the\s+)?(?:text\s+is\s+in\s+(?:the\s+)?)?([a-z_][a-z0-9_]*)\s+(?:column|field)$"
+)
 _AMENDS: Final = re.compile(r"(?:but|though|however)\b\s*(?:only|just|keep|with only|leave out)\b")
 _REDUCERS: Final = frozenset(
     [
@@ -108,6 +113,9 @@ class Builder(SourceRules, RowRules, CombiningRules, LearningRules, SinkRules, S
                 early, self.early = self.early, []
                 for intent in early:
                     getattr(self, f"_on_{intent.kind}")(intent)
+            alone = _COLUMN_ALONE.search(clause.text)
+            if alone is not None and self.current is not None and not self.current.columns:
+                self.text_column = alone.group(1) or alone.group(2)
             if (
                 not intents
                 and not says_records(clause)

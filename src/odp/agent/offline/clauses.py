@@ -17,7 +17,7 @@ from typing import Final, Literal
 
 from odp.agent.offline.words import plain_words
 
-__all__ = ["Clause", "Literal_", "Request", "read_request"]
+__all__ = ["Clause", "Literal_", "Request", "read_request", "split_names"]
 
 LiteralKind = Literal["quote", "url", "db", "path"]
 
@@ -51,6 +51,9 @@ _TYPOS: Final = {
     "taht": "that",
     "frmo": "from",
     "recieve": "receive",
+    "adresses": "addresses",
+    "adress": "address",
+    "actualy": "actually",
     "seperate": "separate",
     "comming": "coming",
 }
@@ -72,6 +75,8 @@ _SQL: Final = re.compile(
     r"\s+(?:on|in|against)\s+(?:the|our)\s+[\w-]+\s+(?:db|database)\b|"
     # the values of its bound params said after it (`... = :since with since = 2026-11-01`)
     r"\s+(?:with|where|using|binding)\s+:?[a-z_]\w*\s*=(?!=)|"
+    # `... < :cutoff, with cutoff bound to 2027-04-01`
+    r",?\s+(?:with|binding)\s+:?[a-z_]\w*\s+(?:bound\s+to|set\s+to|as)\s|"
     # a new instruction after a comma (`FROM t, embed the body`); `count(*)` is SQL
     r",\s+(?:save|write|store|export|keep|sort|embed|cluster|score|detect|count|join|dedupe|"
     r"filter|send|post|train|merge|combine)\b(?!\s*\()|"
@@ -287,6 +292,8 @@ def _split_on_and(part: str) -> list[str]:
             part[start : match.start()]
         ):
             continue  # `the number of distinct buyers and total sales`: one list of measures
+        if re.search(r"\u201a\s*[A-Za-z_]\w*$", part[start : match.start()]):
+            continue  # `only order_id, status and total`: the last name of a list
         if match.group(1).lower() in VERBS:
             pieces.append(part[start : match.start()])
             start = match.end() - len(match.group(1))
@@ -323,6 +330,10 @@ LIST_COMMA: Final = "\u201a"
 """Stands for the comma inside a list of column names (see ``_keep_column_lists``)."""
 _WORD_LIST: Final = r"[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)+\s*,?\s*(?:and|&)\s+[A-Za-z_]\w*"
 _COLUMN_LISTS: Final = (
+    # `keep just listing_id, neighbourhood and rating`, `with only id, title and url`
+    re.compile(rf"\b(?:just|only)\s+(?:the\s+)?({_WORD_LIST})"),
+    # `one row per (user_id, event_id)`
+    re.compile(r"\(\s*([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)+)\s*\)"),
     # `the id, full_name and signup_dt columns`
     re.compile(rf"\b({_WORD_LIST})(?=\s+(?:columns|fields)\b)"),
     # `columns id, name and email`, `renamed to id, name and signed_up_at`
@@ -331,6 +342,11 @@ _COLUMN_LISTS: Final = (
         rf"call(?:ed)?\s+(?:them|those|these))\s+({_WORD_LIST})"
     ),
 )
+
+
+def split_names(names: str) -> list[str]:
+    """``id, name and email`` → ``[id, name, email]``."""
+    return [c for c in re.split(r"\s*(?:,|\u201a|\band\b|&)\s*", names) if c]
 
 
 def _keep_column_lists(text: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-from odp.agent.offline.clauses import Clause
+from odp.agent.offline.clauses import Clause, split_names
 from odp.agent.offline.drafts import DraftingBase, StepDraft
 from odp.agent.offline.intents import Intent, clause_intents
 from odp.agent.offline.slots import DOTTED_KEYS, SEMI
@@ -61,6 +61,11 @@ _COMBINES: Final = re.compile(
     r"\b(?:join\w*|merg\w*|combin\w*|union|together|stack\w*|drift\w*|compar\w*|versus|vs|"
     r"reference|baseline)\b"
 )
+# `(same columns)`, `stacked`: the two datasets are rows of one table, not joined
+_SAME_SHAPE: Final = re.compile(
+    r"\bsame\s+(?:columns|schema|fields|layout|format|structure)\b|\bstack\w*\b|\bunion\b|"
+    r"\bon top of each other\b|\bone under the other\b"
+)
 # `an order's cust_ref points to the customer's id`: the left key, then the right one
 _KEY_POINTS: Final = re.compile(
     r"(?:\b([a-z]+)(?:'s|\u2019s)\s+)?\b([a-z_][a-z0-9_]*)\s+(?:points?|refers?|links?)\s+to\s+"
@@ -106,6 +111,9 @@ class CombiningRules(DraftingBase):
             self.waiting.append(intent)
             return
         left, right = self.unconsumed[-2], self.unconsumed[-1]
+        if _SAME_SHAPE.search(self.request.text) and not _DOTTED.search(self.request.text):
+            self._union(clause, left, right)
+            return
         key = re.search(
             r"\b(?:on|by|using|via)\s+(?:the\s+)?(?:(?:[a-z]+)\s+)?([a-z_][a-z0-9_]*)\s*$|\b(?:on|by|using)\s+(?:the\s+)?([a-z_]*_[a-z0-9_]*|id|key|url|email|author|name|date)\b",
             clause.text,
@@ -239,6 +247,13 @@ class CombiningRules(DraftingBase):
 
     def _union(self, clause: Clause, left: StepDraft, right: StepDraft) -> None:
         shared = [c for c in left.columns if c in right.columns] or ["*"]
+        listed = re.search(
+            r"\b(?:just|only)\s+(?:the\s+)?([a-z_]\w*(?:\u201a\s*[a-z_]\w*)+(?:\s+and\s+[a-z_]\w*)?)",
+            clause.text,
+        )
+        named = split_names(listed.group(1)) if listed else []
+        if named and (shared == ["*"] or set(named) <= set(shared)):
+            shared = named  # `stacked into one table with just id, title and url`
         listing = ", ".join(shared)
         query = f"SELECT {listing} FROM {left.name} UNION ALL SELECT {listing} FROM {right.name}"
         inputs = {s.name: f"{{{{ {s.name}.data }}}}" for s in (left, right)}

@@ -119,7 +119,7 @@ class DraftingBase:
         self.waiting: list[Intent] = []  # intents said before the datasets they need
 
     def _name(self, base: str) -> str:
-        base = re.sub(r"[^A-Za-z0-9_]", "_", base).strip("_")[:40] or "step"
+        base = re.sub(r"[^a-z0-9_]", "_", base.lower()).strip("_")[:40] or "step"
         base = base if base[0].isalpha() else f"s_{base}"
         taken = {s.name for s in self.steps}
         name, n = base, 2

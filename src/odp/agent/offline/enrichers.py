@@ -53,10 +53,13 @@ class EnricherRules(DraftingBase):
         text = re.sub(
             r"\b(?:duplicated?|repeated|no|without(?: an?| any)?|missing)\s+[\w-]+"
             r"|\b[\w-]+\s+(?:column|field)\b|\b(?:whose|where)\s+(?:the\s+)?\w+\s+mentions\b"
+            # `just the id, author and hashtags columns`: columns kept, not extracted
+            r"|\b(?:[\w-]+\u201a\s*)+[\w-]+(?:\s+and\s+[\w-]+)?\s+(?:columns|fields)\b"
             r"|\b(?:title|text|body|content|description|summary|subject|headline)\s+mentions\b",
             "",
             clause.text,
         )
+        text = re.sub(r"\b(e-?mail) address(?:es)?\b", r"\1s", text)  # `email addresses`
         if not re.search(r"\b(?:hashtag|mention|url|link|e-?mail|entit(?:y|ie))s\b|extract", text):
             return
         kinds = []

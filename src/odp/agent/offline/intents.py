@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from odp.agent.offline.clauses import Clause, Request
-from odp.agent.offline.slots import DOTTED_KEYS, SEMI, language_candidates
+from odp.agent.offline.slots import (
+    DOTTED_KEYS,
+    SEMI,
+    SINCE_WORDS,
+    language_candidates,
+    query,
+)
 
 __all__ = [
     "FORMATS",
@@ -41,7 +47,8 @@ _WRITE: Final = re.compile(
     r"\b(?:save|saved|saving|write|written|writing|export|exported|dump|put|persist|upload|"
     r"upsert|insert)\w*\b"
     # `store` and `output` are nouns too: `per store`, `the output`
-    r"|(?<!per )(?<!by )(?<!each )(?<!the )(?<!a )(?<!every )(?<!of )(?<!\d )\b(?:stor|output)\w*\b"
+    # (`store_id` is a column)
+    r"|(?<!per )(?<!by )(?<!each )(?<!the )(?<!a )(?<!every )(?<!of )(?<!\d )\b(?:stor|output)[a-z]*\b"
     r"(?<!stores)(?<!outputs)"
     # `a token stored in the CRM_TOKEN secret`: where a secret is kept, no write
     r"(?!\s+(?:in|as|under)\s+(?:the\s+|a\s+|an\s+)?(?:\w+\s+)?(?:secret|env|environment|vault)\b)"
@@ -399,7 +406,11 @@ _TRANSFORMS: Final = [
         r"\b(?:sentiment|feel|feels|feeling|mood|opinion|tone|emotion|polarity|positive|negative|neutral)",
     ),
     ("language", r"\blanguages?\b"),
-    ("extract", r"\b(?:hashtags|mentions|emails|e-mails|entities|extract\w*|urls|links)\b"),
+    (
+        "extract",
+        r"\b(?:hashtags|mentions|emails|e-mails|entities|extract\w*|urls|links)\b"
+        r"|\be-?mail address(?:es)?\b",
+    ),
     ("embed", r"\b(?:embed\w*|vectors?)\b"),
     ("cluster", r"\b(?:cluster\w*|topics|themes|group\w* (?:of |them by )?similar)\b"),
     (
@@ -411,9 +422,22 @@ _TRANSFORMS: Final = [
     ),
     # `a random forest` is an estimator, not a sample
     ("sample", r"\b(?:sample|at random|random(?:ly)?)\b(?![\s_-]+forests?\b)|\d+\s*%"),
-    ("select", r"\bcolumns\b|\bonly the (?:fields|columns)\b|\bfields\b(?!\s+(?:of|in)\b)"),
-    ("since", r"\b(?:since|after|from)\s+\d{4}-\d{2}-\d{2}"),
-    ("cap", r"\b(?:max(?:imum)?|at most|up to|no more than|limit(?:ed)?|cap(?:ped)?|tops)\b"),
+    (
+        "select",
+        r"\bcolumns\b|\bonly the (?:fields|columns)\b|\bfields\b(?!\s+(?:of|in)\b)"
+        # `keep just listing_id, neighbourhood and rating` (a list of names kept together)
+        r"|\b(?:just|only)\s+(?:the\s+)?[a-z_]\w*\u201a",
+    ),
+    ("since", rf"\b(?:{SINCE_WORDS})\s+\d{{4}}-\d{{2}}-\d{{2}}"),
+    (
+        "cap",
+        r"\b(?:max(?:imum)?|at most|up to|no more than|limit(?:ed)?|cap(?:ped)?|tops|\d+ of them)\b"
+        # `last 800 tweets`, said after the search
+        r"|\b(?:last|latest|newest)\s+\d[\d,]*\s+(?:tweets|posts|threads|articles)\b"
+        # `100 articles in each language`: what each search returns
+        r"|\b\d[\d,]*\s+(?:tweets|posts|threads|articles)\s+(?:(?:in|for|from|per)\s+(?:each|every)|"
+        r"per\s+(?:language|lang))\b",
+    ),
     (
         "aggregate",
         r"\b(?:count|counts|number of|how many|average|avg|mean|sum|total|"
@@ -423,6 +447,7 @@ _TRANSFORMS: Final = [
     (
         "sort",
         r"\b(?:sort\w*|order(?:ed)? by|rank\w*|top|most|least|newest|oldest|highest|biggest|"
+        r"cheapest first|priciest first|"
         r"lowest|largest|smallest|first \d+|(?:latest|newest) \d+|\d+ (?:latest|newest))\b",
     ),
     (
@@ -437,7 +462,7 @@ _TRANSFORMS: Final = [
     ),
     (
         "join",
-        r"\b(?:join\w*|merge\w*|combine\w*|union|together|not in|match\w* them|"
+        r"\b(?:join\w*|merge\w*|combine\w*|union|together|stack|stacked|stacking|not in|match\w* them|"
         r"(?:that|which|who) (?:have|has|had) no|with no|without (?:a|an|any)|never \w+|"
         r"missing from|absent from|no (?:matching|corresponding)|"
         # `both files have user_id`, `dept_id points to the department's id`
@@ -493,14 +518,51 @@ def _written(clause: Clause, request: Request) -> frozenset[int]:
     )
 
 
+# `city = 'Lisbon'`, `retries > 0`: a comparison written out (not `C=0.5`, a setting)
+_COMPARISON: Final = re.compile(r"\b[a-z_]\w*\s*(==?|!=|<>|<=|>=|<|>)\s*(?:⟨(\d+)⟩|-?\d)")
+
+
+def _compares(clause: Clause, request: Request) -> int | None:
+    """Where a clause compares a column with a quoted value, or not only equal to a number."""
+    for match in _COMPARISON.finditer(clause.text):
+        number = match.group(2)
+        if number is not None and request.literals[int(number)].kind == "quote":
+            return match.start()
+        if number is None and match.group(1) not in ("=", "=="):
+            return match.start()
+    return None
+
+
+# a list of column names kept together (`order_id, status and total` with low commas): names, not intents
+_NAME_LIST: Final = re.compile(r"[a-z_]\w*(?:\u201a\s*[a-z_]\w*)+(?:\s+and\s+[a-z_]\w*)?")
+# `50 articles per language`: what each search returns, not a count per language
+_PER_SEARCH: Final = re.compile(
+    r"\b\d[\d,]*\s+(?:tweets|posts|threads|articles|items|results)\s+(?:per|each|in each|for each)\b"
+)
+
+
 def _clause_part(clause: Clause, request: Request, written: frozenset[int]) -> list[Intent]:
     sources = _sources(clause, request, written)
     rest: list[Intent] = []
+    names = _NAME_LIST.sub(lambda m: " " * len(m.group(0)), clause.text)
+    for source in sources:
+        if "segment" in source.params:
+            # `threads about proxmox clusters`: what is searched for asks for no step
+            start, end = source.params["segment"]
+            part = Clause(clause.text[start:end], clause.original[start:end], clause.index)
+            topic = query(part, request)
+            at = names.find(topic.lower(), start) if topic else -1
+            if topic and at >= 0 and "⟨" not in topic:
+                names = names[:at] + " " * len(topic) + names[at + len(topic) :]
     for kind, pattern in _TRANSFORMS:
-        pos = _search(pattern, clause.text)
+        pos = _search(pattern, clause.text if kind == "select" else names)
+        if kind == "aggregate" and _PER_SEARCH.search(clause.text):
+            pos = None
         if pos is None and kind == "sql":
             queries = clause.literals(request, "quote")
             pos = next((p for p, lit in queries if _SELECT.match(lit.value)), None)
+        if pos is None and kind == "filter":
+            pos = _compares(clause, request)
         if pos is None and kind == "language" and language_candidates(clause.text):
             pos = 0  # `the texts are always english or french`: what to detect among
         if (

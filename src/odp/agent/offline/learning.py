@@ -29,7 +29,7 @@ _ESTIMATORS: Final = (
 )
 # the columns left out of the features: `leave customer_id out of the features`,
 # `exclude id and email from the features`
-_COLUMNS: Final = r"([a-z_][a-z0-9_]*(?:(?:\s*,\s*|\s+and\s+)[a-z_][a-z0-9_]*)*)"
+_COLUMNS: Final = r"([a-z_][a-z0-9_]*(?:(?:\s*[,\u201a]\s*|\s+and\s+)[a-z_][a-z0-9_]*)*)"
 _LEFT_OUT: Final = re.compile(
     rf"\bleav\w*\s+(?:the\s+)?(?:columns?\s+)?{_COLUMNS}\s+out\b|"
     rf"\bexclud\w*\s+(?:the\s+)?(?:columns?\s+)?{_COLUMNS}\s+from\s+(?:the\s+)?features\b|"
@@ -40,12 +40,15 @@ _LEFT_OUT: Final = re.compile(
     rf"(?:as\s+(?:a\s+)?features?|for\s+training)|"
     # `account_id shouldn't be a feature`
     r"\b([a-z_][a-z0-9_]*)\s+(?:should not|shouldn't|shouldn\u2019t|must not|mustn't|is not|isn't)"
-    r"\s+be\s+(?:a\s+|used\s+as\s+a\s+)?feature"
+    r"\s+be\s+(?:a\s+|used\s+as\s+a\s+)?feature|"
+    # `store_id and week are not features`
+    r"\b([a-z_][a-z0-9_]*(?:(?:(?<!\s),\s*|\s*\u201a\s*|\s+and\s+)[a-z_][a-z0-9_]*)*)"
+    r"\s+(?:are not|aren't|aren\u2019t|is not|isn't|isn\u2019t)\s+(?:an?\s+)?features?\b"
 )
 # `using only age, tenure and plan as features`, `features: a, b, c`
 _FEATURES: Final = re.compile(
     rf"\b(?:features?\s*(?::|=|are|being)\s*|(?:using|use|with)\s+(?:only\s+)?(?:the\s+)?"
-    rf"(?:columns?\s+)?(?=[a-z_]+(?:\s*,\s*|\s+and\s+)[a-z_]+.*?\bas\s+(?:the\s+)?features?))"
+    rf"(?:columns?\s+)?(?=[a-z_]+(?:\s*[,\u201a]\s*|\s+and\s+)[a-z_]+.*?\bas\s+(?:the\s+)?features?))"
     rf"{_COLUMNS}"
 )
 # `hold out 25% for testing`, `a 20% test split`, `test size 0.3`, `keep 30% aside`
@@ -146,10 +149,10 @@ class LearningRules(DraftingBase):
         left_out = _LEFT_OUT.search(text)
         if left_out is not None:
             said = next(g for g in left_out.groups() if g)
-            params["exclude"] = re.split(r"\s*,\s*|\s+and\s+", said)
+            params["exclude"] = re.split(r"\s*[,\u201a]\s*|\s+and\s+", said)
         features = _FEATURES.search(text)
         if features is not None:
-            params["features"] = re.split(r"\s*,\s*|\s+and\s+", features.group(1))
+            params["features"] = re.split(r"\s*[,\u201a]\s*|\s+and\s+", features.group(1))
         params.update(_split_and_settings(text))
         self.add(
             "ml.model.train",

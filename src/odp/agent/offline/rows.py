@@ -10,7 +10,7 @@ import re
 from typing import Any, Final
 
 from odp.agent.offline import slots
-from odp.agent.offline.clauses import Clause
+from odp.agent.offline.clauses import Clause, split_names
 from odp.agent.offline.drafts import SOURCE_NOUNS
 from odp.agent.offline.enrichers import EnricherRules
 from odp.agent.offline.intents import Intent
@@ -53,11 +53,6 @@ def _counts_only(aggregations: dict[str, str]) -> bool:
 _NAMES: Final = r"[a-z_][a-z0-9_]*(?:\s*(?:,|\u201a|\band\b|&)\s*[a-z_][a-z0-9_]*)*"
 
 
-def _split_names(names: str) -> list[str]:
-    """``id, name and email`` → ``[id, name, email]``."""
-    return [c for c in re.split(r"\s*(?:,|\u201a|\band\b|&)\s*", names) if c]
-
-
 class RowRules(EnricherRules):
     """The rules that reshape the current rows."""
 
@@ -65,17 +60,25 @@ class RowRules(EnricherRules):
         assert self.current is not None  # said before any rows, it waited for them
         text = intent.clause.text
         match = re.search(
-            r"\b(?:on|by|using|per|for each|for every|each)\s+(?:the\s+)?([a-z_][a-z0-9_]*)", text
+            r"\b(?:on|by|using|per|for each|for every|each)\s+(?:the\s+)?"
+            r"([a-z_][a-z0-9_]*(?:\u201a\s*[a-z_][a-z0-9_]*)*)",
+            text,
         )
         params: dict[str, Any] = {}
         if match and match.group(1) not in ("it", "them", "column", "columns"):
-            params["on"] = match.group(1)
+            keys = split_names(match.group(1))  # `one row per (user_id, event_id)`
+            params["on"] = keys if len(keys) > 1 else keys[0]
         elif column := slots.duplicated_column(text):
             params["on"] = column  # `get rid of duplicate emails`
         if re.search(
             r"\b(?:the last|the latest)\s+\w+\s+(?:per|for each|for every|by|each)\b", text
         ):
             params["keep"] = "last"  # `the last row per user`
+        said = self.current
+        if said.method == "data.rows.dedupe" and "on" not in said.params:
+            # `clicks are duplicated: keep the first row per click_id`: the dedupe said twice
+            said.params.update(params)
+            return
         self.add("data.rows.dedupe", params, self._quote(intent.clause))
 
     def _on_sample(self, intent: Intent) -> None:
@@ -89,6 +92,7 @@ class RowRules(EnricherRules):
             text,
         ) or re.search(rf"\bsample of\s+{slots._NUM}\b", text)
         params: dict[str, Any] = {}
+        seed = re.search(r"\b(?:seed|random[\s_]state)\s*(?:=|:|of|is)?\s*(\d+)\b", text)
         if percent:
             params["fraction"] = float(percent.group(1)) / 100
         elif count:
@@ -97,6 +101,8 @@ class RowRules(EnricherRules):
             params["n"] = self._ask(
                 self._name("sample"), "n", "How many rows should the sample have?", 1000
             )
+        if seed is not None:
+            params["seed"] = int(seed.group(1))
         self.add("data.rows.sample", params, self._quote(intent.clause))
 
     def _on_select(self, intent: Intent) -> None:
@@ -105,9 +111,15 @@ class RowRules(EnricherRules):
             rf"\b(?:only|just|keep)\s+(?:with\s+)?(?:the\s+)?(?!the\b)({_NAMES})\s+(?:columns|fields)\b",
             text,
         ) or re.search(rf"\b(?:columns|fields)\s+(?!(?:and|renam\w*|call\w*)\b)({_NAMES})", text)
-        if self.current is None or match is None:
-            return
-        columns = _split_names(match.group(1))
+        # `keep just listing_id, neighbourhood and rating`: a list of names said as one
+        match = match or re.search(
+            rf"\b(?:just|only)\s+(?:the\s+)?([a-z_]\w*\u201a\s*{_NAMES})", text
+        )
+        if self.current is None or match is None or re.search(r"\bfeatures?\b", text):
+            return  # `using only tenure, plan and spend as features` is a training's
+        columns = split_names(match.group(1))
+        if columns == self.current.columns:
+            return  # `stacked into one table with just id and title`: the union's columns
         params: dict[str, Any] = {"columns": columns}
         # `..., and call them id, name and signed_up_at instead`
         renamed = re.search(
@@ -115,12 +127,32 @@ class RowRules(EnricherRules):
             rf"call(?:ed)?\s+(?:them|those|these))\s+({_NAMES})",
             text,
         )
-        if renamed:
-            names = _split_names(renamed.group(1))
-            if len(names) == len(columns):
-                params["rename"] = {
-                    old: new for old, new in zip(columns, names, strict=True) if old != new
-                }
+        # `with price_eur renamed to nightly_eur`: one column's new name
+        one = re.search(
+            r"\b([a-z_]\w*)\s+(?:renamed|renaming)\s+(?:to|as)\s+([a-z_]\w*)|"
+            r"\brenam\w*\s+([a-z_]\w*)\s+(?:to|as)\s+([a-z_]\w*)",
+            text,
+        )
+        names = split_names(renamed.group(1)) if renamed else []
+        if len(names) == len(columns):
+            params["rename"] = {
+                old: new for old, new in zip(columns, names, strict=True) if old != new
+            }
+        elif one is not None and (one.group(1) or one.group(3)) in columns:
+            params["rename"] = {one.group(1) or one.group(3): one.group(2) or one.group(4)}
+        here = self.current
+        paths = [lit.value for _, lit in intent.clause.literals(self.request, "path")]
+        if here.method == "ml.data.drift":
+            here.params.setdefault("columns", columns)  # `only income, loan and term`
+            return
+        if (
+            "rename" not in params
+            and here.params.get("path") in paths
+            and "columns" in self.catalog.get(here.method).params_model.model_fields
+        ):
+            here.params["columns"] = columns  # `read x.parquet but only a, b and c`
+            here.columns = columns
+            return
         self.add("data.rows.select", params, self._quote(intent.clause))
 
     def _on_cap(self, intent: Intent) -> None:
@@ -133,9 +165,15 @@ class RowRules(EnricherRules):
         if current is None or current.method not in (*SOURCE_NOUNS, "data.rows.sort"):
             return
         cap = slots.result_cap(intent.clause, current.columns)
-        if cap is not None:
-            param = "limit" if current.method == "data.rows.sort" else "max_results"
-            current.params.setdefault(param, cap)
+        if cap is None and current.method in SOURCE_NOUNS:  # `last 800 tweets`
+            cap = slots.count_before(intent.clause, SOURCE_NOUNS[current.method])
+        if cap is None:
+            return
+        param = "limit" if current.method == "data.rows.sort" else "max_results"
+        current.params.setdefault(param, cap)
+        if re.search(r"\b(?:each|every|per)\b", intent.clause.text):  # one search per language
+            for step in [s for s in self.unconsumed if s.method == current.method]:
+                step.params.setdefault(param, cap)
 
     def _on_since(self, intent: Intent) -> None:
         """*only ones posted since 2026-12-01*, said after the search: where it starts."""
@@ -177,6 +215,12 @@ class RowRules(EnricherRules):
                 if "likes" in self.current.columns
                 else self._ask(self._name(base), "by", "Which column should the rows be ranked by?")
             )
+        named = rf"{by}_[a-z0-9_]+|[a-z0-9_]+_{by}"
+        if by == "price":  # `cheapest first` over `rate_eur`
+            named += r"|[a-z_]*(?:cost|rate|fare)_[a-z0-9_]*|[a-z_]+_(?:eur|usd|gbp|chf|jpy)"
+        said = by and re.search(rf"\b({named})\b", self.request.text)
+        if by not in self.current.columns and said:
+            by = said.group(1)  # `cheapest first` over rows with `price_eur`
         params: dict[str, Any] = {"by": self._column(by)}
         if descending:
             params["descending"] = True
@@ -259,6 +303,15 @@ class RowRules(EnricherRules):
         assert self.current is not None  # said before any rows, it waited for them
         conditions = self._conditions(clause)
         if not conditions:
+            return
+        current = self.current
+        if current.method == "data.rows.filter" and re.fullmatch(
+            r"(?:i\.?e\.?\s+|that is\s+|so\s+)?[a-z_]\w*\s*(?:==?|!=|<>|<=|>=|<|>)\s*\S+",
+            clause.text,
+        ):
+            # `the refunded orders placed in 2026, i.e. order_date >= '2026-01-01'`: the
+            # condition just drafted, said precisely
+            current.params["where"] = " AND ".join([current.params["where"], *conditions])
             return
         labels = re.findall(r"'(\w+)'", " ".join(conditions))
         base = "_".join(labels[:2]) if labels and "!=" not in " ".join(conditions) else "kept"

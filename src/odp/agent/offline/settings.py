@@ -201,7 +201,8 @@ class SettingRules(DraftingBase):
             values: dict[str, Any] = {}
             for name in dict.fromkeys(re.findall(r"(?<!:):([A-Za-z_]\w*)", query)):
                 said = re.search(
-                    rf"(?<![:\w]){name}\s*=\s*('[^']*'|\"[^\"]*\"|[^\s,;)]+)",
+                    rf"(?<![:\w]){name}\s*(?:=|\s(?:bound\s+)?to|\sas|\sis)\s*"
+                    r"('[^']*'|\"[^\"]*\"|[^\s,;)]+)",
                     self.request.original.replace(query, ""),
                     re.IGNORECASE,
                 )

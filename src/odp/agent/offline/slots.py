@@ -110,6 +110,8 @@ DOTTED_KEYS: Final = (
     r"([a-z_]\w*)\.([a-z_]\w*)\s*(?:==?|\bto\b|\bwith\b|\bagainst\b)\s*([a-z_]\w*)\.([a-z_]\w*)"
 )
 _COLUMN_WORD: Final = r"[a-z_][a-z0-9_]*"
+# the words before the date a search starts at: `since`, `nothing older than`
+SINCE_WORDS: Final = r"since|after|from|(?:nothing|none|no|not)\s+older\s+than|newer\s+than"
 
 
 def _original(clause: Clause, start: int, end: int) -> str:
@@ -174,17 +176,21 @@ def result_cap(clause: Clause, columns: Sequence[str]) -> int | None:
     """
     for match in re.finditer(
         rf"\b(?:max(?:imum)?|at most|up to|no more than|limit(?:ed)?(?: to| of)?|cap(?:ped)? at)"
-        rf"\s+(?:of\s+)?{_NUM}\b(?:\s+({_COLUMN_WORD}))?|\b{_NUM}\s+(?:\w+\s+)?(?:max|tops|at most)\b",
+        rf"\s+(?:of\s+)?{_NUM}\b(?:\s+({_COLUMN_WORD}))?"
+        # `(1500 max)`, not the day of `2027-05-01 1500 max`; `250 of them`
+        rf"|(?<![\d-])\b{_NUM}\s+(?:\w+\s+)?(?:max|tops|at most)\b|\b{_NUM}\s+of\s+them\b",
         clause.text,
     ):
-        if match.group(3) or match.group(2) not in columns:
-            return _int(match.group(1) or match.group(3))
+        if match.group(3) or match.group(4) or match.group(2) not in columns:
+            return _int(match.group(1) or match.group(3) or match.group(4))
     return None
 
 
 def since(clause: Clause) -> str | None:
     """An ISO date after *since*, *after* or *from*."""
-    match = re.search(r"\b(?:since|after|from)\s+(\d{4}-\d{2}-\d{2}(?:t[\d:]+z?)?)", clause.text)
+    match = re.search(
+        rf"\b(?:{SINCE_WORDS})\s+(\d{{4}}-\d{{2}}-\d{{2}}(?:t[\d:]+z?)?)", clause.text
+    )
     return (
         match.group(1).upper()
         if match and "t" in match.group(1)
@@ -458,11 +464,14 @@ def condition(clause: Clause, request: Request, known: Sequence[str], *, negate:
         # `orders over 500 (field amount_eur)`: the column named after the number
         for match in re.finditer(
             rf"\b(?:{words})\s+(-?){_NUM}(?![\d.])\s+(?:in\s+)?(?:the\s+)?(?:(?:field|column)\s+"
-            rf"({_COLUMN_WORD})|({_COLUMN_WORD})\s+(?:field|column)\b)",
+            rf"({_COLUMN_WORD})|({_COLUMN_WORD})\s+(?:field|column)\b|"
+            # `under 120 eur a night (price_eur)`: a column in brackets after the unit
+            r"(?:[a-z]+\s+){1,3}([a-z]+_[a-z0-9_]+)(?=\s*(?:,|$)))",
             text,
         ):
             noted.append(match.start(2))
-            _add(parts, match.group(3) or match.group(4), op, match.group(1), match.group(2))
+            column = match.group(3) or match.group(4) or match.group(5)
+            _add(parts, column, op, match.group(1), match.group(2))
     for words, op in _WORDY:
         # `more than 100 likes` and `likes above 100`, `a sentiment below -0.5`
         for match in re.finditer(rf"\b(?:{words})\s+(-?){_NUM}\s+(?:in\s+)?({_COLUMN_WORD})", text):
@@ -625,6 +634,8 @@ _SORT_ADJECTIVES: Final = {
     "negative": "sentiment",
     "positive": "sentiment",
     "expensive": "price",
+    "priciest": "price",
+    "cheapest": "price",
 }
 _DESCENDING_COLUMNS: Final = frozenset(["likes", "reposts", "comments", "score"])
 
@@ -653,11 +664,13 @@ def sort_spec(clause: Clause) -> tuple[str | None, bool, int | None] | None:
             text,
         )
         by = ranked.group(2) if ranked else None
-    adjective = re.search(r"\b(?:most|least)\s+(\w+)|\b(newest|latest|oldest|most recent)\b", text)
+    adjective = re.search(
+        r"\b(?:most|least)\s+(\w+)|\b(newest|latest|oldest|most recent|cheapest|priciest)\b", text
+    )
     if adjective:
         word = (adjective.group(1) or adjective.group(2)).split()[-1]
         by = by or _SORT_ADJECTIVES.get(word) or _SORT_NOUNS.get(word)
-        descending = descending or word in ("newest", "latest", "recent")
+        descending = descending or word in ("newest", "latest", "recent", "priciest")
         if adjective.group(0).startswith("least") or word == "oldest":
             descending = False
         if word == "negative":  # the most negative first: the lowest sentiment first

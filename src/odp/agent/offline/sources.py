@@ -17,6 +17,11 @@ _URL_COLUMN: Final = re.compile(
     r"\b(?:column|field)\s+([a-z_]*(?:url|link)[a-z_]*)\b"
 )
 
+# `100 articles in each language`: one search per language named
+_EACH_LANGUAGE: Final = re.compile(
+    r"\b(?:in|for|from|of)\s+(?:each|every|both)\s+(?:language|lang)s?\b|\bper\s+language\b|"
+    r"\bfor\s+each\s+of\s+the\s+(?:two\s+)?languages\b"
+)
 _FILTER_WORDS: Final = re.compile(
     r"\b(?:keep|only|filter\w*|just|ones|where|exclude|drop|remove|without|send|post|alert)\b"
 )
@@ -91,6 +96,13 @@ class SourceRules(DraftingBase):
             codes = slots.languages_in(clause.text)
             if len(codes) == 1 and not _FILTER_WORDS.search(clause.text):
                 params["lang"] = codes[0]
+            if len(codes) > 1 and _EACH_LANGUAGE.search(self.request.text):
+                # `english AND german news ..., 100 in each language`: a search for each
+                names = {code: word for word, code in reversed(slots.LANGUAGES.items())}
+                for code in codes:
+                    why = f'{self._quote(clause)}; it searches for "{params.get("query", "?")}" in {names[code]}'
+                    self.add(method, {**params, "lang": code}, why, base=names[code], data=False)
+                return
             why = f'{self._quote(clause)}; it searches for "{params.get("query", "?")}"'
             self.add(method, params, why, data=False)
             return
