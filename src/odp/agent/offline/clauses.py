@@ -75,6 +75,9 @@ _SQL: Final = re.compile(
     r"\s+(?:on|in|against)\s+(?:the|our)\s+[\w-]+\s+(?:db|database)\b|"
     # the values of its bound params said after it (`... = :since with since = 2026-11-01`)
     r"\s+(?:with|where|using|binding)\s+:?[a-z_]\w*\s*=(?!=)|"
+    # a sentence after it (`... :end. bind start to ...`), or another query named
+    # (`reference = SELECT ..., current = SELECT ...`)
+    r"\.(?=\s+[A-Za-z])|,\s*[a-z_]\w*\s*(?:=|:)\s*(?=select\b)|"
     # `... < :cutoff, with cutoff bound to 2027-04-01`
     r",?\s+(?:with|binding)\s+:?[a-z_]\w*\s+(?:bound\s+to|set\s+to|as)\s|"
     # a new instruction after a comma (`FROM t, embed the body`); `count(*)` is SQL
@@ -332,6 +335,8 @@ _WORD_LIST: Final = r"[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)+\s*,?\s*(?:and|&)\s+[A
 _COLUMN_LISTS: Final = (
     # `keep just listing_id, neighbourhood and rating`, `with only id, title and url`
     re.compile(rf"\b(?:just|only)\s+(?:the\s+)?({_WORD_LIST})"),
+    # `leave sku, price and scored_at out`, `ignore id, email and name`
+    re.compile(rf"\b(?i:leav\w*|ignor\w*|exclud\w*|skip\w*)\s+(?:the\s+)?({_WORD_LIST})"),
     # `one row per (user_id, event_id)`
     re.compile(r"\(\s*([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)+)\s*\)"),
     # `the id, full_name and signup_dt columns`

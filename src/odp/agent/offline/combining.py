@@ -277,9 +277,21 @@ class CombiningRules(DraftingBase):
         if not quoted or clause.literals(self.request, "db") or self.current is None:
             return
         query = quoted[0]
-        if any(s.params.get("query") == query for s in self.steps if s.method == "sql.query.read"):
+        reads = [s for s in self.steps if s.method == "sql.query.read"]
+        if any(s.params.get("query") == query for s in reads):
             return  # `sqlite:///shop.db — SELECT ...`: the database runs it, said apart
         tables = re.findall(r"\b(?:from|join)\s+([A-Za-z_][A-Za-z0-9_]*)", query, re.IGNORECASE)
+        if reads and not any(s.name in tables for s in self.steps):
+            # `... from the warehouse (URL): reference = SELECT ..., current = SELECT ...`:
+            # tables of the database already read, not datasets of this pipeline
+            self.add(
+                "sql.query.read",
+                {"url": reads[-1].params["url"], "query": query},
+                self._quote(clause),
+                base=tables[0] if tables else None,
+                data=False,
+            )
+            return
         pool = [s for s in self.steps if s.method in self.book.rows or s is self.current]
         inputs: dict[str, str] = {}
         for i, table in enumerate(dict.fromkeys(tables)):

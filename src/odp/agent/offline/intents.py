@@ -87,7 +87,7 @@ _PLATFORMS: Final = [
             r"|\barticles?\b(?=.*\b(?:outlets?|newspapers?|publications?|publishers?)\b)"
             # `press coverage of ...`, `what the press wrote about ...`: the news
             r"|\b(?:press|media)\s+(?:coverage|reports?|reporting|articles?|stories)\b"
-            r"|\b(?:the|in the)\s+press\b"
+            r"|\b(?:the|in the)\s+press\b|\bpress\s+(?=about|on|covering|mentioning|⟨)"
         ),
     ),
 ]
@@ -182,6 +182,8 @@ def _write_verbs(text: str, whole: str | None = None) -> list[re.Match[str]]:
         if not _NOUN_BEFORE.search(text[: m.start()])
         and not (_PASSIVE.match(text, m.start()) and _BE.search(text[: m.start()]))
         and not any(t.start() <= m.start() < t.end() for t in together)
+        # `..., upserting on contact_id`: how the write just said goes, not another one
+        and not re.match(r"upsert\w*\s+(?:on|by)\b", text[m.start() :])
     ]
 
 
@@ -426,12 +428,15 @@ _TRANSFORMS: Final = [
         "select",
         r"\bcolumns\b|\bonly the (?:fields|columns)\b|\bfields\b(?!\s+(?:of|in)\b)"
         # `keep just listing_id, neighbourhood and rating` (a list of names kept together)
-        r"|\b(?:just|only)\s+(?:the\s+)?[a-z_]\w*\u201a",
+        r"|\b(?:just|only)\s+(?:the\s+)?[a-z_]\w*\u201a"
+        # `remove the ssn column`
+        r"|\b(?:drop|remove|exclude)\s+(?:the\s+)?[a-z_]\w*\s+(?:column|field)\b",
     ),
     ("since", rf"\b(?:{SINCE_WORDS})\s+\d{{4}}-\d{{2}}-\d{{2}}"),
     (
         "cap",
-        r"\b(?:max(?:imum)?|at most|up to|no more than|limit(?:ed)?|cap(?:ped)?|tops|\d+ of them)\b"
+        r"\b(?:max(?:imum)?|at most|up to|no more than|limit(?:ed)?|cap(?:ped)?|tops|\d+ of them|"
+        r"(?:is|are) (?:plenty|enough))\b"
         # `last 800 tweets`, said after the search
         r"|\b(?:last|latest|newest)\s+\d[\d,]*\s+(?:tweets|posts|threads|articles)\b"
         # `100 articles in each language`: what each search returns
@@ -454,6 +459,7 @@ _TRANSFORMS: Final = [
         "filter",
         r"\b(?:keep|only|filter\w*|where|drop|remove|exclude|without|just|ones|negative|"
         r"positive|neutral|(?:that|which|who) (?:are|is|were|was|have|has)|"
+        r"whose \w+ (?:is|isn't|isn\u2019t|is not|equals|was)|"
         r"with (?:more|less|fewer|at least|over|under)|(?:above|below|over|under|at least|"
         r"at most|more than|less than|fewer than|greater than) -?\d|"
         # `published on or after 2026-12-20` (a search's `since` is its own param)
@@ -526,7 +532,8 @@ def _compares(clause: Clause, request: Request) -> int | None:
     """Where a clause compares a column with a quoted value, or not only equal to a number."""
     for match in _COMPARISON.finditer(clause.text):
         number = match.group(2)
-        if number is not None and request.literals[int(number)].kind == "quote":
+        said = request.literals[int(number)] if number is not None else None
+        if said is not None and said.kind == "quote" and not _SELECT.match(said.value):
             return match.start()
         if number is None and match.group(1) not in ("=", "=="):
             return match.start()

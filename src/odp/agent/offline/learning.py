@@ -85,7 +85,9 @@ _MODEL_NAME: Final = re.compile(
 _NAMED_COLUMN: Final = r"(?:the\s+)?[a-z_][a-z0-9_]*(?:\s+(?:label|column|field|feature))?"
 _IGNORED: Final = re.compile(
     rf"\b(?:ignor\w*|skip\w*|leav\w* out|exclud\w*)\s+"
-    rf"({_NAMED_COLUMN}(?:(?:\s*,\s*|\s+and\s+){_NAMED_COLUMN})*)"
+    rf"({_NAMED_COLUMN}(?:(?:\s*[,\u201a]\s*|\s+and\s+){_NAMED_COLUMN})*)"
+    # `leave sku, price and scored_at out of the comparison`
+    rf"|\bleav\w*\s+({_NAMED_COLUMN}(?:(?:\s*[,\u201a]\s*|\s+and\s+){_NAMED_COLUMN})*)\s+out\b"
 )
 
 
@@ -183,7 +185,8 @@ class LearningRules(DraftingBase):
         if said is not None:
             number = said.group(1) or said.group(2)
             path = self.request.literals[int(number)].value if number else None
-            if current.params.get("path") == path or current.name == said.group(3):
+            here = current.params.get("path") or current.params.get("query")
+            if here == path or current.name == said.group(3):
                 current, reference = reference, current
         params: dict[str, Any] = {
             "current": f"{{{{ {current.name}.data }}}}",
@@ -197,7 +200,9 @@ class LearningRules(DraftingBase):
         if ignored is not None:
             params["exclude"] = [
                 re.sub(r"^the\s+|\s+(?:label|column|field|feature)$", "", name)
-                for name in re.split(r"\s*,\s*|\s+and\s+", ignored.group(1))
+                for name in re.split(
+                    r"\s*[,\u201a]\s*|\s+and\s+", ignored.group(1) or ignored.group(2)
+                )
             ]
         self.add(
             "ml.data.drift", params, self._quote(clause), data=False, inputs=[current, reference]

@@ -115,8 +115,11 @@ class RowRules(EnricherRules):
         match = match or re.search(
             rf"\b(?:just|only)\s+(?:the\s+)?([a-z_]\w*\u201a\s*{_NAMES})", text
         )
-        if self.current is None or match is None or re.search(r"\bfeatures?\b", text):
+        if self.current is None or re.search(r"\bfeatures?\b", text):
             return  # `using only tenure, plan and spend as features` is a training's
+        if match is None:
+            self._drop_columns(intent)
+            return
         columns = split_names(match.group(1))
         if columns == self.current.columns:
             return  # `stacked into one table with just id and title`: the union's columns
@@ -153,6 +156,22 @@ class RowRules(EnricherRules):
             here.params["columns"] = columns  # `read x.parquet but only a, b and c`
             here.columns = columns
             return
+        self.add("data.rows.select", params, self._quote(intent.clause))
+
+    def _drop_columns(self, intent: Intent) -> None:
+        """*drop the ssn and phone columns, and rename dob to birth_date*: all but those."""
+        text = intent.clause.text
+        dropped = re.search(
+            rf"\b(?:drop|remove|exclude|without|leave out|get rid of)\s+(?:the\s+)?({_NAMES})\s+"
+            r"(?:columns|column|fields|field)\b",
+            text,
+        )
+        if dropped is None:
+            return
+        params: dict[str, Any] = {"exclude": split_names(dropped.group(1))}
+        renamed = re.search(r"\brenam\w*\s+([a-z_]\w*)\s+(?:to|as)\s+([a-z_]\w*)", text)
+        if renamed is not None:
+            params["rename"] = {renamed.group(1): renamed.group(2)}
         self.add("data.rows.select", params, self._quote(intent.clause))
 
     def _on_cap(self, intent: Intent) -> None:

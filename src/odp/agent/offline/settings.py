@@ -24,7 +24,11 @@ _BATCH: Final = re.compile(
     rf"\b{_NUMBER}\s+(?:(?:items?|rows?|records?|events?|entries|messages|posts?|at a time)\s+)?"
     r"(?:per|each|a|in each|in one)\s+(?:post|request|call|batch|message|insert|write|chunk)\b|"
     rf"\bbatch(?:es)?\s+of\s+{_NUMBER}\b|\bbatch[\s_]size\s*(?:of|=|:|is)?\s*{_NUMBER}\b|"
-    rf"\bin\s+batches\s+of\s+{_NUMBER}\b"
+    rf"\bin\s+batches\s+of\s+{_NUMBER}\b|"
+    # `POST the negative ones to URL 25 at a time`: rows per post (`at most 5 at a time`
+    # is a concurrency)
+    r"(?<!more than )(?<!at most )(?<!up to )(?<!only )(?<!max )(?<!maximum )"
+    rf"\b{_NUMBER}\s+at\s+a\s+time\b"
 )
 _CONCURRENCY: Final = re.compile(
     rf"\b(?:no more than|at most|max(?:imum)?|up to|only)\s+{_NUMBER}\s+"
@@ -69,6 +73,13 @@ _BEARER: Final = re.compile(
 _HEADER_SECRET: Final = re.compile(
     r"`?([A-Za-z][A-Za-z0-9-]*-[A-Za-z0-9-]+)`?\s+header\b[^.;]*?\b(?:in|from|is)\s+(?:the\s+)?"
     r"(?:secret\s+)?`?([A-Za-z_][A-Za-z0-9_]*)`?(?:\s+secret)?",
+    re.IGNORECASE,
+)
+# `an Authorization header 'token <tok>' where tok is the GITHUB_TOKEN secret`: the value's
+# shape, with the secret in its placeholder
+_HEADER_SHAPE: Final = re.compile(
+    r"`?([A-Za-z][A-Za-z0-9-]*)`?\s+header\s+['\"]([^'\"<]*)<\w+>([^'\"]*)['\"][^.;]*?"
+    r"\b(?:in|from|is)\s+(?:the\s+)?(?:secret\s+)?`?([A-Za-z_][A-Za-z0-9_]*)`?\s+secret\b",
     re.IGNORECASE,
 )
 _DELIMITERS: Final = (
@@ -171,7 +182,7 @@ class SettingRules(DraftingBase):
         original = self.request.original
         said = list(_QUERY_PARAMS.finditer(original))
         if said:
-            values = {m.group(1): _scalar(m.group(2)) for m in said}
+            values = {m.group(1): _scalar(m.group(2).rstrip(".")) for m in said}
             self._give("params", values, _at(original, said[0].start(), text))
         self._headers()
         self._overview()
@@ -221,13 +232,17 @@ class SettingRules(DraftingBase):
         original = self.request.original
         bearer = _BEARER.search(original)
         named = _HEADER_SECRET.search(original)
+        shaped = _HEADER_SHAPE.search(original)
         headers: dict[str, str] = {}
-        if bearer is not None:
+        if shaped is not None:
+            name, before, after, secret = shaped.groups()
+            headers[name] = f"{before}{{{{ secrets.{secret} }}}}{after}"
+        elif bearer is not None:
             headers["Authorization"] = f"Bearer {{{{ secrets.{bearer.group(1)} }}}}"
-        if named is not None:
+        if named is not None and shaped is None:
             headers[named.group(1)] = f"{{{{ secrets.{named.group(2)} }}}}"
         if headers:
-            where = (bearer or named).start()  # type: ignore[union-attr]  # one is set
+            where = (shaped or bearer or named).start()  # type: ignore[union-attr]  # one is set
             step = self._nearest("headers", _at(original, where, self.request.text))
             if step is not None:
                 step.params["headers"] = headers

@@ -10,11 +10,16 @@ from odp.agent.offline.intents import Intent
 
 __all__ = ["SinkRules"]
 
-_COLUMNS: Final = r"([a-z_]\w*(?:\s*(?:,|\band\b|&)\s*[a-z_]\w*)*)"
+# (a comma with a space before it joins clauses, not names; `records are in` is a sentence)
+_COLUMNS: Final = (
+    r"([a-z_]\w*(?:(?:(?<!\s),\s*|\s*(?:\band\b|&)\s*)[a-z_]\w*\b(?!\s+(?:are|is|was|were)\b))*)"
+)
 _UPSERT_KEY: Final = re.compile(
     rf"\b(?:keyed|matched|identified)\s+(?:on|by)\s+(?:the\s+)?{_COLUMNS}|"
     # `upserted (key id) into ...`
     rf"\bupsert\w*\s+(?:\w+\s+)?keys?\s+{_COLUMNS}|"
+    # `upserting on contact_id`
+    rf"\bupsert\w*\s+(?:on|by)\s+(?:the\s+)?{_COLUMNS}|"
     rf"\b(?:on|by|with)\s+(?:the\s+)?keys?\s+(?:column\s+|columns\s+)?{_COLUMNS}|"
     # `the posts table (key id)`, `primary key post_id`, `the key is id`
     rf"\b(?:table|primary)\s+keys?\s+(?:column\s+|columns\s+)?{_COLUMNS}|"

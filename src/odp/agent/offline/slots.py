@@ -78,10 +78,11 @@ _NUM: Final = r"(\d[\d,]*(?:\.\d+)?|" + "|".join(NUMBER_WORDS) + r")"
 _TOPIC_INTRO: Final = re.compile(
     r"\b(?:about|mentioning|regarding|concerning|on|for|re|related to|with the (?:word|term)s?|"
     # `posts around inflation`, `news coverage of the budget debate`
-    r"around|(?:coverage|reporting|discussions?) (?:of|on))\s+"
+    r"around|covering|(?:coverage|reporting|discussions?) (?:of|on))\s+"
 )
 _TOPIC_STOP: Final = re.compile(
     r"\s*,.*$|"  # a clause merged back (`..., max 50`) is not the topic
+    r"\s+\d[\d,]*\s+(?:max|maximum|tops|at most)\b.*$|"  # `the city marathon (300 max)`
     r"\s+(?:from|in|on|since|after|before|with|without|by|per|into|sorted|written|saved|"
     r"max|maximum|limit|at most|up to|no more than|"
     r"please|thanks|thank|that|which|who|where|and (?:also )?(?:keep|save|write)|"
@@ -89,7 +90,7 @@ _TOPIC_STOP: Final = re.compile(
 )
 _NOT_TOPIC: Final = re.compile(
     r"^(?:twitter|x|reddit|news|posts?|tweets?|threads?|articles?|the (?:web|news|internet)|"
-    r"it|them|this|that|each|every|all|both|⟨\d+⟩|r/\w+|\d+)\b"
+    r"it|them|this|that|each|every|all|both|their own|its own|⟨\d+⟩|r/\w+|\d+)\b"
 )
 _SOURCE_NOUNS: Final = re.compile(
     r"\b(?:twitter|tweets?|x|reddit|threads?|posts?|news|articles?|headlines|subreddit)\b"
@@ -178,11 +179,14 @@ def result_cap(clause: Clause, columns: Sequence[str]) -> int | None:
         rf"\b(?:max(?:imum)?|at most|up to|no more than|limit(?:ed)?(?: to| of)?|cap(?:ped)? at)"
         rf"\s+(?:of\s+)?{_NUM}\b(?:\s+({_COLUMN_WORD}))?"
         # `(1500 max)`, not the day of `2027-05-01 1500 max`; `250 of them`
-        rf"|(?<![\d-])\b{_NUM}\s+(?:\w+\s+)?(?:max|tops|at most)\b|\b{_NUM}\s+of\s+them\b",
+        rf"|(?<![\d-])\b{_NUM}\s+(?:\w+\s+)?(?:max|tops|at most)\b|\b{_NUM}\s+of\s+them\b"
+        # `a hundred is plenty`
+        rf"|\b{_NUM}\s+(?:is|are|should be|would be|will be)\s+(?:plenty|enough)\b",
         clause.text,
     ):
-        if match.group(3) or match.group(4) or match.group(2) not in columns:
-            return _int(match.group(1) or match.group(3) or match.group(4))
+        said = match.group(3) or match.group(4) or match.group(5)
+        if said or match.group(2) not in columns:
+            return _int(match.group(1) or said)
     return None
 
 
@@ -489,14 +493,18 @@ def condition(clause: Clause, request: Request, known: Sequence[str], *, negate:
             if column not in _NOT_COLUMNS and match.start(3) not in noted:
                 _add(parts, column, op, match.group(2), match.group(3))
     for match in re.finditer(
-        rf"\b({_COLUMN_WORD})\s+(?:is|equals|of|=)\s+(not\s+)?('[^']*'|⟨\d+⟩|{_COLUMN_WORD})", text
+        rf"\b({_COLUMN_WORD})\s+(?:(?:is|equals|of|=)\s+(not\s+)?|(isn't|isn\u2019t)\s+)"
+        rf"('[^']*'|⟨\d+⟩|{_COLUMN_WORD})",
+        text,
     ):
-        column, value = match.group(1), match.group(3)
+        column, value = match.group(1), match.group(4)
         if column in _NOT_COLUMNS or column in _LABEL_COLUMNS or value in _NULL_WORDS:
             continue
+        if value in ("the", "a", "an", "our", "my", "their"):
+            continue  # `where tok is the GITHUB_TOKEN secret`: says what it is
         if column not in known and not re.search(rf"\b(?:where|if|whose)\s+{column}\b", text):
             continue
-        op = "!=" if match.group(2) else "="
+        op = "!=" if match.group(2) or match.group(3) else "="
         if not any(p[0] == column for p in parts):
             parts.append((column, op, _literal(value, request) if "⟨" in value else f"'{value}'"))
     for match in _DATED.finditer(text):
@@ -667,6 +675,11 @@ def sort_spec(clause: Clause) -> tuple[str | None, bool, int | None] | None:
     adjective = re.search(
         r"\b(?:most|least)\s+(\w+)|\b(newest|latest|oldest|most recent|cheapest|priciest)\b", text
     )
+    # `newest work_date first`: the date column named
+    dated = re.search(r"\b(newest|latest|oldest|earliest)\s+([a-z]\w*_\w+)\s+first\b", text)
+    if dated is not None and by is None:
+        by, adjective = dated.group(2), None
+        descending = dated.group(1) in ("newest", "latest")
     if adjective:
         word = (adjective.group(1) or adjective.group(2)).split()[-1]
         by = by or _SORT_ADJECTIVES.get(word) or _SORT_NOUNS.get(word)

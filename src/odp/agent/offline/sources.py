@@ -117,7 +117,11 @@ class SourceRules(DraftingBase):
         if method == "sql.query.read":
             # the SQL the clause quotes, else the table it names, else any quoted SQL
             here = [lit.value for _, lit in clause.literals(self.request, "quote")]
-            anywhere = [lit.value for lit in self.request.literals if lit.kind == "quote"]
+            anywhere = [
+                lit.value
+                for lit in self.request.literals
+                if lit.kind == "quote" and re.match(r"\s*\(?\s*(?:select|with)\s", lit.value, re.I)
+            ]
             sql = [*here, *([params["query"]] if "query" in params else []), *anywhere]
             params["query"] = (
                 sql[0]
