@@ -337,6 +337,11 @@ _COLUMN_LISTS: Final = (
     re.compile(rf"\b(?:just|only)\s+(?:the\s+)?({_WORD_LIST})"),
     # `leave sku, price and scored_at out`, `ignore id, email and name`
     re.compile(rf"\b(?i:leav\w*|ignor\w*|exclud\w*|skip\w*)\s+(?:the\s+)?({_WORD_LIST})"),
+    # `write url, title and language to out/x.csv`: the columns written
+    re.compile(
+        rf"\b(?i:write|save|export|output)\s+(?:the\s+|only\s+|just\s+)?({_WORD_LIST})"
+        r"(?=\s+(?:to|into|in|as)\b)"
+    ),
     # `one row per (user_id, event_id)`
     re.compile(r"\(\s*([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)+)\s*\)"),
     # `the id, full_name and signup_dt columns`

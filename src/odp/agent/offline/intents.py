@@ -15,6 +15,7 @@ from typing import Any, Final
 from odp.agent.offline.clauses import Clause, Request
 from odp.agent.offline.slots import (
     DOTTED_KEYS,
+    LANGUAGES,
     SEMI,
     SINCE_WORDS,
     language_candidates,
@@ -429,6 +430,8 @@ _TRANSFORMS: Final = [
         r"\bcolumns\b|\bonly the (?:fields|columns)\b|\bfields\b(?!\s+(?:of|in)\b)"
         # `keep just listing_id, neighbourhood and rating` (a list of names kept together)
         r"|\b(?:just|only)\s+(?:the\s+)?[a-z_]\w*\u201a"
+        # `write url, title and language to ⟨0⟩`
+        r"|\b(?:write|save|export|output)\s+(?:the\s+|only\s+|just\s+)?[a-z_]\w*\u201a"
         # `remove the ssn column`
         r"|\b(?:drop|remove|exclude)\s+(?:the\s+)?[a-z_]\w*\s+(?:column|field)\b",
     ),
@@ -548,6 +551,13 @@ _PER_SEARCH: Final = re.compile(
 )
 
 
+# `the italian items`, `the french tweets`: rows of one language
+_OF_A_LANGUAGE: Final = re.compile(
+    rf"\b(?:the|only|just)\s+(?:{'|'.join(LANGUAGES)})\s+(?:items|tweets|posts|ones|articles|"
+    r"threads|rows|reviews|comments|pages|stories|headlines|entries)\b"
+)
+
+
 def _clause_part(clause: Clause, request: Request, written: frozenset[int]) -> list[Intent]:
     sources = _sources(clause, request, written)
     rest: list[Intent] = []
@@ -570,6 +580,8 @@ def _clause_part(clause: Clause, request: Request, written: frozenset[int]) -> l
             pos = next((p for p, lit in queries if _SELECT.match(lit.value)), None)
         if pos is None and kind == "filter":
             pos = _compares(clause, request)
+        if pos is None and kind == "filter" and (said := _OF_A_LANGUAGE.search(clause.text)):
+            pos = said.start()  # `post the italian items to ...`
         if pos is None and kind == "language" and language_candidates(clause.text):
             pos = 0  # `the texts are always english or french`: what to detect among
         if (

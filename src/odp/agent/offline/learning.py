@@ -39,8 +39,8 @@ _LEFT_OUT: Final = re.compile(
     rf"\b(?:do not|don't|don\u2019t|never)\s+use\s+(?:the\s+)?(?:columns?\s+)?{_COLUMNS}\s+"
     rf"(?:as\s+(?:a\s+)?features?|for\s+training)|"
     # `account_id shouldn't be a feature`
-    r"\b([a-z_][a-z0-9_]*)\s+(?:should not|shouldn't|shouldn\u2019t|must not|mustn't|is not|isn't)"
-    r"\s+be\s+(?:a\s+|used\s+as\s+a\s+)?feature|"
+    rf"\b{_COLUMNS}\s+(?:should not|shouldn'?t|shouldn\u2019t|must not|mustn'?t|is not|isn'?t)"
+    r"\s+be\s+(?:used\s+as\s+)?(?:an?\s+)?features?\b|"
     # `store_id and week are not features`
     r"\b([a-z_][a-z0-9_]*(?:(?:(?<!\s),\s*|\s*\u201a\s*|\s+and\s+)[a-z_][a-z0-9_]*)*)"
     r"\s+(?:are not|aren't|aren\u2019t|is not|isn't|isn\u2019t)\s+(?:an?\s+)?features?\b"
@@ -123,8 +123,8 @@ class LearningRules(DraftingBase):
     def _on_train(self, intent: Intent) -> None:
         clause = intent.clause
         text = self.request.text
-        if self.current is None:
-            return
+        if self.current is None or any(s.method == "ml.model.train" for s in self.steps):
+            return  # `train a model on ... It's a logistic regression`: said twice
         name = self._name("train")
         target = _TARGET.search(text)
         model = _MODEL_NAME.search(text)

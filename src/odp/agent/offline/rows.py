@@ -70,6 +70,9 @@ class RowRules(EnricherRules):
             params["on"] = keys if len(keys) > 1 else keys[0]
         elif column := slots.duplicated_column(text):
             params["on"] = column  # `get rid of duplicate emails`
+        key = params.get("on")
+        if isinstance(key, str) and re.search(rf"\b{key}_id\b", self.request.text):
+            params["on"] = f"{key}_id"  # `the latest row per member` of rows with member_id
         if re.search(
             r"\b(?:the last|the latest)\s+\w+\s+(?:per|for each|for every|by|each)\b", text
         ):
@@ -90,13 +93,13 @@ class RowRules(EnricherRules):
             # `200 random rows`, `a 200-row sample`
             rf"{slots._NUM}(?:\s+|-)(?:random\s+)?(?:rows?|records?|items?|samples?|lines?|posts?|tweets?)\b",
             text,
-        ) or re.search(rf"\bsample of\s+{slots._NUM}\b", text)
+        ) or re.search(rf"\bsample of\s+{slots._NUM}\b|\b{slots._NUM}\s+of\s+them\b", text)
         params: dict[str, Any] = {}
         seed = re.search(r"\b(?:seed|random[\s_]state)\s*(?:=|:|of|is)?\s*(\d+)\b", text)
         if percent:
             params["fraction"] = float(percent.group(1)) / 100
         elif count:
-            params["n"] = int(slots.number(count.group(1)) or 0)
+            params["n"] = int(slots.number(next(g for g in count.groups() if g)) or 0)
         else:
             params["n"] = self._ask(
                 self._name("sample"), "n", "How many rows should the sample have?", 1000
@@ -113,7 +116,9 @@ class RowRules(EnricherRules):
         ) or re.search(rf"\b(?:columns|fields)\s+(?!(?:and|renam\w*|call\w*)\b)({_NAMES})", text)
         # `keep just listing_id, neighbourhood and rating`: a list of names said as one
         match = match or re.search(
-            rf"\b(?:just|only)\s+(?:the\s+)?([a-z_]\w*\u201a\s*{_NAMES})", text
+            rf"\b(?:just|only|write|save|export|output)\s+(?:the\s+|only\s+|just\s+)?"
+            rf"([a-z_]\w*\u201a\s*{_NAMES})",
+            text,
         )
         if self.current is None or re.search(r"\bfeatures?\b", text):
             return  # `using only tenure, plan and spend as features` is a training's
@@ -289,6 +294,16 @@ class RowRules(EnricherRules):
         if codes and not source_lang:
             self._on_language(Intent("language", 0, clause, params=_NEEDED_BY_FILTER))
             conditions.append(_one_of("language", codes, negate=negate))
+            rows = re.search(
+                r"\b(?:tweets|posts|articles|items|rows|threads|reviews|comments|pages)\b", text
+            )
+            while (  # `... per language to a.csv, and the french tweets to b.parquet`
+                rows is not None
+                and self.current is not None
+                and self.current.method == "data.rows.aggregate"
+                and self.current.parent is not None
+            ):
+                self.current = self.current.parent
         known = self.current.columns if self.current else []
         for condition in slots.condition(clause, self.request, known, negate=negate):
             if (

@@ -181,7 +181,8 @@ class SettingRules(DraftingBase):
             self._give("keep", "last", keep.start())
         original = self.request.original
         said = list(_QUERY_PARAMS.finditer(original))
-        if said:
+        if said and any(s.method == "http.json.get" for s in self.steps):
+            # (`C=0.3` for a training is no query param of a SQL read)
             values = {m.group(1): _scalar(m.group(2).rstrip(".")) for m in said}
             self._give("params", values, _at(original, said[0].start(), text))
         self._headers()

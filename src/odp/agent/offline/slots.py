@@ -176,7 +176,7 @@ def result_cap(clause: Clause, columns: Sequence[str]) -> int | None:
     Not a condition: ``at most 5 likes`` names a column of the rows after the number.
     """
     for match in re.finditer(
-        rf"\b(?:max(?:imum)?|at most|up to|no more than|limit(?:ed)?(?: to| of)?|cap(?:ped)? at)"
+        rf"\b(?:max(?:imum)?|at most|up to|no more than|limit(?:ed)?(?: to| of)?|cap(?:ped)?(?: it)? at)"
         rf"\s+(?:of\s+)?{_NUM}\b(?:\s+({_COLUMN_WORD}))?"
         # `(1500 max)`, not the day of `2027-05-01 1500 max`; `250 of them`
         rf"|(?<![\d-])\b{_NUM}\s+(?:\w+\s+)?(?:max|tops|at most)\b|\b{_NUM}\s+of\s+them\b"
@@ -682,7 +682,8 @@ def sort_spec(clause: Clause) -> tuple[str | None, bool, int | None] | None:
         descending = dated.group(1) in ("newest", "latest")
     if adjective:
         word = (adjective.group(1) or adjective.group(2)).split()[-1]
-        by = by or _SORT_ADJECTIVES.get(word) or _SORT_NOUNS.get(word)
+        named = word if "_" in word else None  # `the 15 with the most helpful_votes`
+        by = by or _SORT_ADJECTIVES.get(word) or _SORT_NOUNS.get(word) or named
         descending = descending or word in ("newest", "latest", "recent", "priciest")
         if adjective.group(0).startswith("least") or word == "oldest":
             descending = False
