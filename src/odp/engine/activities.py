@@ -5,11 +5,14 @@ Method code runs behind one boundary that turns every exception into an
 Temporal's ``non_retryable``).
 
 Lifecycle events are published from here (never from workflow code): ``run_step``
-publishes its step's events without waiting for Redis, ``publish_lifecycle`` (a local
-activity of the workflow) the run's start and end. The end carries every completed step's
+publishes its step's events without waiting for Redis, and a step of the run's first wave
+publishes the run's start before them, waiting a bounded time for its delivery (so that no
+later step's event, from whichever worker, comes before it). ``publish_lifecycle`` (a local
+activity of the workflow) publishes the run's end. The end carries every completed step's
 ``step.completed`` again (the same ids: Redis keeps one of each) and waits a bounded time
-for delivery, so a run's last event comes after all of its steps' and no step waits for
-Redis. Publishing never fails a step.
+for delivery, so a run's last event comes after all of its steps'. Publishing never fails
+a step; a step says in its output whether its worker publishes events, and a run whose
+steps' workers publish none (nor its submitter) publishes no end.
 """
 
 from __future__ import annotations
@@ -32,12 +35,18 @@ from odp.artifacts import ArtifactStore
 from odp.catalog import Catalog, MethodContext, MethodSpec
 from odp.config import Settings
 from odp.engine.cache import StepCache, cache_key
-from odp.engine.lifecycle import lifecycle_events, step_completed, step_failure, step_started
+from odp.engine.lifecycle import (
+    lifecycle_events,
+    run_started,
+    step_completed,
+    step_failure,
+    step_started,
+)
 from odp.engine.models import MAX_OUTPUT_BYTES, LifecycleInput, StepInput, StepOutput
 from odp.engine.secrets import Secrets, mask
 from odp.engine.workflows import PUBLISH_LIFECYCLE, RUN_STEP
 from odp.errors import ArtifactNotFoundError, ClientError, MethodError, ODPError
-from odp.events import EventPublisher
+from odp.events import Event, EventPublisher
 
 __all__ = ["StepActivities"]
 
@@ -79,7 +88,10 @@ class StepActivities:
         with structlog.contextvars.bound_contextvars(
             run_id=data.run_id, step=step.name, method=step.method, workspace=data.workspace
         ):
-            if events:  # not awaited: the run's end is published after them (module doc)
+            if events:
+                # the run's start (first wave only) is awaited; the step's own events are
+                # not: the run's end is published after them (module doc)
+                await self._publish_all(run_started(data))
                 await self.publisher.publish(step_started(data), wait=0)
             try:
                 out = await self._run(data, info.attempt)
@@ -89,12 +101,17 @@ class StepActivities:
                 raise
             if events:
                 await self.publisher.publish(step_completed(data, out), wait=0)
+                out.events = True
             return out
 
     @activity.defn(name=PUBLISH_LIFECYCLE)
     async def publish_lifecycle(self, data: LifecycleInput) -> None:
         """Publish a run's start or end (the workflow runs this as a local activity)."""
-        events = lifecycle_events(data) if self.publisher.enabled else []
+        if self.publisher.enabled:
+            await self._publish_all(lifecycle_events(data))
+
+    async def _publish_all(self, events: list[Event]) -> None:
+        """Publish events in order, waiting (a bounded time) until all are stored."""
         for i, event in enumerate(events):  # waiting for the last one waits for them all
             await self.publisher.publish(event, wait=None if i == len(events) - 1 else 0)
 

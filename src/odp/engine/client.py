@@ -142,6 +142,7 @@ class EngineClient:
             no_cache=no_cache,
             default_queue=self.task_queue,
             heartbeat_timeout_s=self.heartbeat_timeout,
+            events=self.publisher.enabled,
         )
         memo = {"workspace": workspace, "pipeline": plan.pipeline}
         attributes = TypedSearchAttributes(

@@ -3,7 +3,8 @@
 Event ids are derived from Temporal's run id (plus step, attempt and kind), so that an
 activity that runs again after a lost answer publishes the same ids and Redis stores
 each event once; ``pipeline.submitted`` gets the same id from the client and from the
-workflow's first activity, whichever publishes first.
+workflow's first activity, whichever publishes first, and the run's start the same id from
+each step of its first wave and from the run's end.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ __all__ = [
     "completion",
     "lifecycle_events",
     "output_refs",
+    "run_started",
     "step_completed",
     "step_failure",
     "step_started",
@@ -157,18 +159,37 @@ def step_failure(data: StepInput, error: ApplicationError) -> StepRetrying | Ste
     )
 
 
+def _start(run_id: str, pipeline: str, workspace: str, steps: list[str]) -> list[Event]:
+    """``pipeline.submitted`` and ``pipeline.started``, under the ids every publisher gives."""
+    base = _run_fields(run_id, pipeline, workspace)
+    prefix = activity.info().workflow_run_id or run_id
+    return [
+        submitted_event(prefix, run_id, pipeline, workspace, steps),
+        PipelineStarted(**base, event_id=f"{prefix}:pipeline.started", steps=steps),
+    ]
+
+
+def run_started(data: StepInput) -> list[Event]:
+    """The run's start, as a step of its first wave announces it (none for other steps)."""
+    if data.announce is None:
+        return []
+    return _start(data.run_id, data.pipeline, data.workspace, data.announce)
+
+
 def lifecycle_events(data: LifecycleInput) -> list[Event]:
     """The events of a run's start or end (see :class:`LifecycleInput`)."""
     info = activity.info()
     base = _run_fields(data.run_id, data.pipeline, data.workspace)
     prefix = info.workflow_run_id or data.run_id
-    # the steps' own events again, with their ids: stored once, and before the run's end
-    events: list[Event] = [_completed(base, done) for done in data.completed]
+    if data.kind == "started" or data.announce:
+        events = _start(data.run_id, data.pipeline, data.workspace, data.steps)
+    else:
+        events = []
     if data.kind == "started":
-        return [
-            submitted_event(prefix, data.run_id, data.pipeline, data.workspace, data.steps),
-            PipelineStarted(**base, event_id=f"{prefix}:pipeline.started", steps=data.steps),
-        ]
+        return events
+    # the steps' own events again (and the start, when asked), with their ids: stored once,
+    # and before the run's end
+    events += [_completed(base, done) for done in data.completed]
     if data.kind == "completed":
         return [
             *events,

@@ -80,6 +80,12 @@ class PipelineInput(BaseModel):
     no_cache: bool = False
     default_queue: str = "odp"
     heartbeat_timeout_s: float = 15.0
+    events: bool = Field(
+        default=True,
+        description="Whether the submitter publishes lifecycle events (it published "
+        "pipeline.submitted): the run then publishes its end even when no step's worker "
+        "publishes events. A submitter that cannot tell leaves it true.",
+    )
 
 
 class StepInput(BaseModel):
@@ -96,6 +102,12 @@ class StepInput(BaseModel):
         description="Where the params hold lookups left for the activity (secrets): only "
         "these are filled, so that no resolved value is ever read as a template.",
     )
+    announce: list[str] | None = Field(
+        default=None,
+        description="The plan's step names, given to the steps of the run's first wave: "
+        "their activity publishes the run's start (pipeline.submitted, pipeline.started; the "
+        "same ids from each, so Redis keeps one of each) before its own first event.",
+    )
 
 
 class StepOutput(BaseModel):
@@ -107,6 +119,11 @@ class StepOutput(BaseModel):
     attempt: int = 1
     duration_s: float = 0.0
     rows: int | None = Field(default=None, description="Rows of the main dataset, if any.")
+    events: bool = Field(
+        default=False,
+        description="Whether the step's worker publishes lifecycle events (then the run "
+        "publishes its end).",
+    )
 
 
 class StepCompletion(BaseModel):
@@ -129,6 +146,12 @@ class LifecycleInput(BaseModel):
     workspace: str
     kind: Literal["started", "completed", "failed", "cancelled"]
     steps: list[str] = Field(default_factory=list, description="The plan's step names.")
+    announce: bool = Field(
+        default=False,
+        description="At the end: publish the run's start first (the same ids as the first "
+        "steps give it, so Redis keeps one of each), so that a run whose steps announced "
+        "nothing (none ran, or their workers publish no events) still starts before it ends.",
+    )
     duration_s: float = 0.0
     error: StepError | None = None
     step_failed: bool = Field(

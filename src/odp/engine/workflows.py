@@ -4,9 +4,17 @@ Workflow code must be deterministic: no I/O, no clocks but ``workflow.now()``, n
 randomness. Only ``ApplicationError`` and cancellation may leave ``run``; anything else
 would fail the workflow task and stall the run.
 
-The run's lifecycle events (started, completed, failed, cancelled) are published by the
-``publish_lifecycle`` local activity, never from workflow code; runs recorded before
-events existed replay without it (``workflow.patched(EVENTS_PATCH)``).
+Lifecycle events are never published from workflow code. The run's start is announced
+by the steps of its first wave (``StepInput.announce``): each step's activity publishes it,
+under the same ids, before its own first event. The run's end is published by the
+``publish_lifecycle`` local activity, which also publishes the start again (Redis keeps one
+of each id): always when the run fails or is cancelled, and on success only when someone
+publishes events (a step's worker said so in its output, or the submitter did), so that a
+run without events pays for no local activity at all.
+
+Histories replay on the path they were recorded on: runs from before events existed publish
+nothing (``workflow.patched(EVENTS_PATCH)`` is false), and runs from before
+``STEPS_ANNOUNCE_PATCH`` announce their start and end through two local activities.
 """
 
 from __future__ import annotations
@@ -47,7 +55,13 @@ with workflow.unsafe.imports_passed_through():
     from odp.spec import KEEP, DeferredText, PlannedStep, Ref, lookup_path, resolve_templates
     from odp.spec.templates import KeepTemplate
 
-__all__ = ["EVENTS_PATCH", "PUBLISH_LIFECYCLE", "RUN_STEP", "PipelineWorkflow"]
+__all__ = [
+    "EVENTS_PATCH",
+    "PUBLISH_LIFECYCLE",
+    "RUN_STEP",
+    "STEPS_ANNOUNCE_PATCH",
+    "PipelineWorkflow",
+]
 
 RUN_STEP = "run_step"
 """The name of the step activity (workers register an implementation under it)."""
@@ -57,6 +71,10 @@ PUBLISH_LIFECYCLE = "publish_lifecycle"
 
 EVENTS_PATCH = "odp-lifecycle-events"
 """The patch id under which runs publish lifecycle events (older histories do not)."""
+
+STEPS_ANNOUNCE_PATCH = "odp-lifecycle-from-steps"
+"""The patch id under which the first steps announce the run (no local activity at its start)
+and a successful run without events publishes no end."""
 
 _PUBLISH_TIMEOUT = dt.timedelta(seconds=30)
 
@@ -76,6 +94,8 @@ class PipelineWorkflow:
         self._finished_at: dt.datetime | None = None
         self._error: StepError | None = None
         self._events = False
+        self._from_steps = False  # the run's start is announced by its first steps
+        self._published = False  # some step's worker publishes events
         self._unreported: set[str] = set()  # failed steps whose activity published nothing
         self._completed: list[StepCompletion] = []  # republished by the run's last event
 
@@ -104,7 +124,10 @@ class PipelineWorkflow:
         """Run every step of the plan; fail on the first failed step."""
         self._input = data
         self._started_at = workflow.now()
-        self._events = workflow.patched(EVENTS_PATCH)
+        # checked first: a new run records one patch marker (and one search attribute
+        # upsert), not two; a run with the newer patch has events too
+        self._from_steps = workflow.patched(STEPS_ANNOUNCE_PATCH)
+        self._events = self._from_steps or workflow.patched(EVENTS_PATCH)
         steps = {s.name: s for s in data.plan.steps}
         self._states = {
             s.name: StepState(name=s.name, method=s.method, queue=s.queue or data.default_queue)
@@ -118,11 +141,16 @@ class PipelineWorkflow:
             for need in needs:
                 dependents[need].append(name)
         ready = [name for name in steps if not waiting[name]]
+        # the steps that need no other announce the run: none starts before them
+        first_wave = set(ready) if self._from_steps else set()
+        names = [s.name for s in data.plan.steps]
         try:
-            await self._announce(data, "started")
+            if not self._from_steps:
+                await self._announce(data, "started")
             while True:
                 for name in ready if self._error is None else []:
-                    task = self._start(data, steps[name])
+                    announce = names if name in first_wave else None
+                    task = self._start(data, steps[name], announce)
                     if task is not None:
                         running[task] = name
                 ready = []
@@ -163,7 +191,10 @@ class PipelineWorkflow:
             )
         self._state = RunState.COMPLETED
         self._finished_at = workflow.now()
-        await self._announce(data, "completed")
+        # no step's worker publishes events, nor did the submitter: nobody would publish
+        # anything, and the local activity is most of a short run's overhead
+        if not self._from_steps or self._published or data.events:
+            await self._announce(data, "completed")
         return self._result()
 
     async def _announce(
@@ -173,7 +204,9 @@ class PipelineWorkflow:
 
         A cancellation that arrives while the start is published cancels the run (as it
         would have while a step ran); one that arrives while the end is published is too
-        late and ends nothing.
+        late and ends nothing. Under ``STEPS_ANNOUNCE_PATCH`` only the end is published
+        here, with the start again before it: a run whose steps announced nothing (they
+        never ran, or their workers publish no events) still starts before it ends.
         """
         if not self._events:
             return
@@ -187,7 +220,10 @@ class PipelineWorkflow:
                     pipeline=data.plan.pipeline,
                     workspace=data.workspace,
                     kind=kind,
-                    steps=[s.name for s in data.plan.steps] if kind == "started" else [],
+                    steps=[s.name for s in data.plan.steps]
+                    if kind == "started" or self._from_steps
+                    else [],
+                    announce=self._from_steps,
                     duration_s=(workflow.now() - started).total_seconds(),
                     error=error,
                     step_failed=error is not None and error.step in self._unreported,
@@ -203,7 +239,14 @@ class PipelineWorkflow:
                 raise asyncio.CancelledError from None
             workflow.logger.warning("lifecycle events not published: %s", cause)
 
-    def _start(self, data: PipelineInput, step: PlannedStep) -> asyncio.Task[StepOutput] | None:
+    def _start(
+        self, data: PipelineInput, step: PlannedStep, announce: list[str] | None
+    ) -> asyncio.Task[StepOutput] | None:
+        """Schedule a step's activity; None when it failed before it could be scheduled.
+
+        ``announce``: the plan's step names when the step is in the run's first wave (its
+        activity announces the run's start).
+        """
         state = self._states[step.name]
         state.status = StepStatus.RUNNING
         state.started_at = workflow.now()
@@ -230,6 +273,7 @@ class PipelineWorkflow:
             params=params,
             use_cache=use_cache,
             deferred=deferred,
+            announce=announce,
         )
         retry = RetryPolicy(
             initial_interval=step.retry.initial_interval,
@@ -304,6 +348,7 @@ class PipelineWorkflow:
             state.rows = out.rows
             state.cache_hit = out.cache_hit
             state.attempt = out.attempt
+            self._published = self._published or out.events
             self._completed.append(completion(step.name, step.method, out))
             return True
         cause = exc.__cause__ if isinstance(exc, ActivityError) else exc

@@ -25,7 +25,7 @@ from odp.engine import (
 )
 from odp.engine.activities import StepActivities
 from odp.engine.worker import workflow_runner
-from odp.engine.workflows import PUBLISH_LIFECYCLE
+from odp.engine.workflows import PUBLISH_LIFECYCLE, RUN_STEP
 from odp.errors import RunCancelledError, StepFailedError
 from odp.events import (
     EmbeddedRedis,
@@ -39,7 +39,7 @@ from odp.events import (
     StepFailed,
     StepRetrying,
 )
-from tests.fixtures.temporal import compile_source
+from tests.fixtures.temporal import WorkerFactory, compile_source, local_activities
 from tests.integration.events.conftest import RunWithEvents, events_worker
 
 pytestmark = pytest.mark.integration
@@ -281,11 +281,8 @@ transforms:
 
 @activity.defn(name=PUBLISH_LIFECYCLE)
 async def broken_publish(data: LifecycleInput) -> None:
-    """Stands in for publish_lifecycle: a start that hangs, an end that fails."""
-    if data.kind == "started" and data.pipeline == "hang-start":
-        await asyncio.sleep(60)
-    if data.kind != "cancelled":
-        raise ApplicationError("the event bus is broken", non_retryable=True)
+    """Stands in for publish_lifecycle: it fails."""
+    raise ApplicationError("the event bus is broken", non_retryable=True)
 
 
 @contextlib.asynccontextmanager
@@ -310,9 +307,16 @@ async def broken_events_worker(
 
 
 async def test_a_broken_publisher_does_not_fail_the_run(
-    temporal_client: Client, engine_settings: Settings, engine_catalog: Catalog
+    temporal_client: Client,
+    engine_settings: Settings,
+    engine_catalog: Catalog,
+    publisher: EventPublisher,
 ) -> None:
-    engine = EngineClient(temporal_client, task_queue=engine_settings.task_queue)
+    # the submitter publishes events, so the run publishes its end (which fails) although
+    # its steps' worker publishes none
+    engine = EngineClient(
+        temporal_client, task_queue=engine_settings.task_queue, publisher=publisher
+    )
     plan = compile_source(
         "name: unbothered\ntransforms:\n  - {name: a, method: test.echo.value, params: {value: 1}}\n",
         engine_catalog,
@@ -320,25 +324,172 @@ async def test_a_broken_publisher_does_not_fail_the_run(
     async with broken_events_worker(temporal_client, engine_settings, engine_catalog):
         result = await engine.result(await engine.submit(plan))
     assert result.outputs["a"]["value"] == 1
+    history = await temporal_client.get_workflow_handle(result.run_id).fetch_history()
+    assert local_activities(history) == [PUBLISH_LIFECYCLE]
 
 
-async def test_a_cancellation_while_the_start_is_published_cancels_the_run(
-    temporal_client: Client, engine_settings: Settings, engine_catalog: Catalog
+async def test_the_first_wave_announces_the_run_once_before_any_step_event(
+    temporal_client: Client,
+    engine_settings: Settings,
+    engine_catalog: Catalog,
+    publisher: EventPublisher,
+    event_bus: EventBus,
 ) -> None:
-    engine = EngineClient(temporal_client, task_queue=engine_settings.task_queue)
+    # three steps start at once, on two workers with a publisher each: each step announces
+    # the run before its own events, Redis keeps one announcement
+    assert publisher.bus is not None
+    other = f"{engine_settings.task_queue}-other"
+    engine = EngineClient(
+        temporal_client, task_queue=engine_settings.task_queue, publisher=publisher
+    )
     plan = compile_source(
-        "name: hang-start\ntransforms:\n  - {name: a, method: test.echo.value, params: {value: 1}}\n",
+        f"""
+name: wide-start
+sources:
+  - {{name: a, method: test.values.make, params: {{n: 1}}}}
+  - {{name: b, method: test.values.make, params: {{n: 2}}, queue: "{other}"}}
+  - {{name: c, method: test.echo.value, params: {{value: 3}}}}
+transforms:
+  - name: d
+    method: test.echo.value
+    params: {{value: ["{{{{ a.n }}}}", "{{{{ b.n }}}}", "{{{{ c.value }}}}"]}}
+    queue: "{other}"
+""",
         engine_catalog,
     )
-    async with broken_events_worker(temporal_client, engine_settings, engine_catalog):
+    second = EventPublisher(event_bus)
+    steps_only = create_workers(
+        temporal_client,
+        engine_settings,
+        engine_catalog,
+        queues=[other],
+        workflows=False,
+        publisher=second,
+    )
+    tasks = [asyncio.create_task(w.run()) for w in steps_only]
+    try:
+        async with events_worker(temporal_client, engine_settings, engine_catalog, publisher):
+            run_id = await engine.submit(plan)
+            result = await engine.result(run_id)
+    finally:
+        await asyncio.gather(*(w.shutdown() for w in steps_only))
+        await asyncio.gather(*tasks)
+        assert await second.flush(timeout=10)
+        await second.aclose()
+    assert await publisher.flush(timeout=10)
+    events = await publisher.bus.read(run_id)
+    assert_gap_free(events)
+    assert kinds(events)[:2] == [("pipeline.submitted", "", 0), ("pipeline.started", "", 0)]
+    assert events[1].steps == ["a", "b", "c", "d"]
+    assert sorted(kinds(events)[2:-1]) == sorted(
+        (kind, step, 1) for kind in ("step.started", "step.completed") for step in "abcd"
+    )
+    assert kinds(events)[-1] == ("pipeline.completed", "", 0)
+    assert result.outputs["d"]["value"] == [1, 2, 3]
+    history = await temporal_client.get_workflow_handle(run_id).fetch_history()
+    assert local_activities(history) == [PUBLISH_LIFECYCLE]  # the end only
+
+
+async def test_a_run_without_events_publishes_no_end(
+    temporal_client: Client, engine: EngineClient, worker: WorkerFactory, engine_catalog: Catalog
+) -> None:
+    # nobody publishes events: a run that succeeds runs no publish_lifecycle local
+    # activity; a failed one still does (a no-op here), as events cost nothing there
+    succeeds = compile_source(
+        """
+name: quiet
+sources:
+  - {name: a, method: test.values.make, params: {n: 1}}
+  - {name: b, method: test.rows.make, params: {n: 2}}
+transforms:
+  - {name: c, method: data.rows.filter, params: {data: "{{ b.data }}", where: "i > 0"}}
+  - {name: d, method: test.echo.value, params: {value: "{{ a.n }}"}}
+""",
+        engine_catalog,
+    )
+    fails = compile_source(
+        "name: quiet-failure\ntransforms:\n"
+        "  - {name: bad, method: test.fail.run, params: {message: nope}}\n",
+        engine_catalog,
+    )
+    async with worker():
+        ok = await engine.result(await engine.submit(succeeds))
+        failed_id = await engine.submit(fails)
+        with pytest.raises(StepFailedError):
+            await engine.result(failed_id)
+    assert ok.state is RunState.COMPLETED and ok.outputs["d"]["value"] == 1
+    history = await temporal_client.get_workflow_handle(ok.run_id).fetch_history()
+    assert local_activities(history) == [RUN_STEP]  # c, a local step
+    history = await temporal_client.get_workflow_handle(failed_id).fetch_history()
+    assert local_activities(history) == [PUBLISH_LIFECYCLE]
+
+
+async def test_steps_that_publish_events_end_a_run_whose_submitter_publishes_none(
+    temporal_client: Client,
+    engine_settings: Settings,
+    engine_catalog: Catalog,
+    publisher: EventPublisher,
+) -> None:
+    assert publisher.bus is not None
+    engine = EngineClient(temporal_client, task_queue=engine_settings.task_queue)
+    plan = compile_source(
+        "name: worker-events\ntransforms:\n"
+        "  - {name: a, method: test.echo.value, params: {value: 1}}\n",
+        engine_catalog,
+    )
+    async with events_worker(temporal_client, engine_settings, engine_catalog, publisher):
         run_id = await engine.submit(plan)
-        await asyncio.sleep(0.5)  # the start's local activity is hanging by now
+        await engine.result(run_id)
+    assert await publisher.flush(timeout=10)
+    events = await publisher.bus.read(run_id)
+    assert_gap_free(events)
+    assert kinds(events) == [
+        ("pipeline.submitted", "", 0),
+        ("pipeline.started", "", 0),
+        ("step.started", "a", 1),
+        ("step.completed", "a", 1),
+        ("pipeline.completed", "", 0),
+    ]
+
+
+async def test_a_run_cancelled_before_any_step_ran_starts_and_ends(
+    temporal_client: Client,
+    engine_settings: Settings,
+    engine_catalog: Catalog,
+    publisher: EventPublisher,
+) -> None:
+    # its only step waits on a queue no worker polls: no step announces the run, so its
+    # end announces it, before itself
+    assert publisher.bus is not None
+    engine = EngineClient(
+        temporal_client, task_queue=engine_settings.task_queue, publisher=publisher
+    )
+    plan = compile_source(
+        f"""
+name: never-started
+transforms:
+  - {{name: a, method: test.echo.value, params: {{value: 1}}, queue: "{engine_settings.task_queue}-nobody"}}
+""",
+        engine_catalog,
+    )
+    async with events_worker(temporal_client, engine_settings, engine_catalog, publisher):
+        run_id = await engine.submit(plan)
+        await asyncio.sleep(0.3)  # the step is scheduled by now
         await engine.cancel(run_id)
         with pytest.raises(RunCancelledError):
             await engine.result(run_id)
         progress = await engine.progress(run_id)
     assert progress.state is RunState.CANCELLED
     assert progress.step("a").status is StepStatus.CANCELLED
+    assert await publisher.flush(timeout=10)
+    events = await publisher.bus.read(run_id)
+    assert_gap_free(events)
+    assert kinds(events) == [
+        ("pipeline.submitted", "", 0),
+        ("pipeline.started", "", 0),
+        ("pipeline.cancelled", "", 0),
+    ]
+    assert events[1].steps == ["a"]
 
 
 async def test_the_end_comes_after_steps_run_by_a_worker_without_events(
