@@ -12,13 +12,21 @@ import contextlib
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import duckdb
 
 from odp.artifacts.ref import DatasetRef
 
-__all__ = ["allowed_paths", "connect", "quote_ident", "quote_literal", "relation_sql", "sandbox"]
+__all__ = [
+    "allowed_paths",
+    "connect",
+    "parquet_sql",
+    "quote_ident",
+    "quote_literal",
+    "relation_sql",
+    "sandbox",
+]
 
 _THREADS = max(1, os.cpu_count() or 1)
 
@@ -31,6 +39,17 @@ def quote_literal(text: str) -> str:
 def quote_ident(name: str) -> str:
     """A SQL identifier."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def parquet_sql(paths: Sequence[str], columns: Sequence[str] | None = None) -> str:
+    """A SELECT of ``columns`` (default: all) of whole Parquet files."""
+    selected = ", ".join(quote_ident(c) for c in columns or []) or "*"
+    files = (
+        quote_literal(paths[0])
+        if len(paths) == 1
+        else "[" + ", ".join(quote_literal(p) for p in paths) + "]"
+    )
+    return f"SELECT {selected} FROM read_parquet({files})"
 
 
 def relation_sql(ref: DatasetRef) -> str:

@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -25,6 +26,7 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
+from odp.artifacts.footers import describe_files
 from odp.artifacts.ref import Column, DatasetRef
 from odp.errors import ArtifactError, ArtifactNotFoundError
 
@@ -115,16 +117,15 @@ class ArtifactStore:
     def write(self, data: TabularData) -> DatasetRef:
         """Write rows as Parquet and return their reference.
 
-        Lazy frames are streamed to disk without being collected in memory.
+        Lazy frames are streamed to disk without being collected in memory. Rows in
+        memory are described (count, columns, preview) from memory; streamed ones, and
+        columns of types whose reading back is not known to give the same, from the file.
         """
         tmp_dir = self._local_tmp_dir()
         tmp = tmp_dir / f"{uuid.uuid4().hex}.parquet"
         try:
-            _write_parquet(data, tmp)
+            described = _write_parquet(data, tmp) or _describe_file(tmp)
             sha = _sha256_file(tmp)
-            meta = pq.read_metadata(tmp)
-            schema = pl.read_parquet_schema(tmp)
-            head = pl.read_parquet(tmp, n_rows=PREVIEW_ROWS) if meta.num_rows else None
             size = tmp.stat().st_size
             final = f"{self.root}/{self.workspace}/datasets/{sha[:2]}/{sha}.parquet"
             self._publish(tmp, final)
@@ -133,11 +134,11 @@ class ArtifactStore:
                 tmp.unlink()
         return DatasetRef(
             uri=self._uri(final),
-            rows=meta.num_rows,
-            columns=[Column(name=n, type=str(t)) for n, t in schema.items()],
+            rows=described.rows,
+            columns=described.columns,
             sha256=sha,
             size_bytes=size,
-            preview=preview_rows(head) if head is not None else [],
+            preview=described.preview,
         )
 
     def write_bytes(self, name: str, content: bytes) -> str:
@@ -202,10 +203,7 @@ class ArtifactStore:
         """
         from odp.artifacts.relations import connect
 
-        fingerprint = hashlib.sha256(sql.encode())
-        for base in bases:
-            stat = os.stat(base)  # a view's identity follows its files' contents
-            fingerprint.update(f"\n{base}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        sha = _fingerprint(sql, bases)
         with connect(bases) as con:
             rows = int(con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0])
             small = rows <= SMALL_VIEW_ROWS
@@ -215,16 +213,27 @@ class ArtifactStore:
             return self.write(table)
         frame = pl.from_arrow(table)
         assert isinstance(frame, pl.DataFrame)
-        sha = fingerprint.hexdigest()
-        return DatasetRef(
-            uri=f"view://{sha}",
-            format="view",
-            rows=rows,
-            columns=[Column(name=n, type=str(t)) for n, t in frame.schema.items()],
-            sha256=sha,
-            sql=sql,
-            bases=list(bases),
-        )
+        columns = [Column(name=n, type=str(t)) for n, t in frame.schema.items()]
+        return _view_ref(sha, sql, bases, rows, columns)
+
+    def parquet_view(self, paths: list[str], columns: list[str] | None = None) -> DatasetRef:
+        """A lazy dataset of whole Parquet files (or some of their columns), as :meth:`view`.
+
+        The same reference as ``view`` of the same query, but its rows and column types
+        come from the files' footers when they tell them exactly (see
+        :func:`~odp.artifacts.footers.describe_files`), which saves two queries.
+        """
+        from odp.artifacts.relations import connect, parquet_sql
+
+        sql = parquet_sql(paths, columns)
+        described = describe_files(paths, columns)
+        if described is None:
+            return self.view(sql, paths)
+        rows, found = described
+        if rows <= SMALL_VIEW_ROWS:
+            with connect(paths) as con:
+                return self.write(con.sql(sql).to_arrow_table())
+        return _view_ref(_fingerprint(sql, paths), sql, paths, rows, found)
 
     def _view_table(self, ref: DatasetRef) -> pa.Table:
         from odp.artifacts.relations import connect, relation_sql
@@ -246,6 +255,16 @@ class ArtifactStore:
         if ref.is_view:
             return all(os.path.exists(base) for base in ref.bases)
         return bool(self.fs.exists(self._path(ref.uri)))
+
+    def parquet_file(self, ref: DatasetRef) -> str | None:
+        """The local path of a dataset stored here as a Parquet file (None for others).
+
+        Raises:
+            ArtifactNotFoundError: when the file is gone.
+        """
+        if ref.is_view or not self.local or not self.owns(ref.uri):
+            return None
+        return self._check(ref)
 
     def _check(self, ref: DatasetRef) -> str:
         path = self._path(ref.uri)
@@ -291,17 +310,165 @@ def _protocols(fs: fsspec.AbstractFileSystem) -> tuple[str, ...]:
     return (proto,) if isinstance(proto, str) else tuple(proto)
 
 
-def _write_parquet(data: TabularData, path: Path) -> None:
+def _fingerprint(sql: str, bases: list[str]) -> str:
+    """A view's identity: its query and its files' contents (as their sizes and times)."""
+    fingerprint = hashlib.sha256(sql.encode())
+    for base in bases:
+        stat = os.stat(base)
+        fingerprint.update(f"\n{base}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return fingerprint.hexdigest()
+
+
+def _view_ref(sha: str, sql: str, bases: list[str], rows: int, columns: list[Column]) -> DatasetRef:
+    return DatasetRef(
+        uri=f"view://{sha}",
+        format="view",
+        rows=rows,
+        columns=columns,
+        sha256=sha,
+        sql=sql,
+        bases=list(bases),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Description:
+    """What a written dataset holds, as its reference tells it."""
+
+    rows: int
+    columns: list[Column]
+    preview: list[dict[str, Any]]
+
+
+_Head: TypeAlias = tuple[list[Column], list[dict[str, Any]]]
+"""The columns and the preview of some rows."""
+
+
+def _write_parquet(data: TabularData, path: Path) -> _Description | None:
+    """Write ``data`` to ``path``; what was written, when memory can tell (see ``_head``)."""
     try:
         if isinstance(data, pl.LazyFrame):
             data.sink_parquet(path, compression="zstd", statistics=True)
-        elif isinstance(data, pl.DataFrame):
+            return None  # streamed: its rows are not in memory
+        if isinstance(data, pl.DataFrame):
             data.write_parquet(path, compression="zstd", statistics=True)
-        elif isinstance(data, pa.RecordBatchReader):
+            head = _head(data)
+            return None if head is None else _Description(data.height, *head)
+        if isinstance(data, pa.RecordBatchReader):
+            first: list[pa.RecordBatch] = []
+            rows = 0
             with pq.ParquetWriter(path, data.schema, compression="zstd") as writer:
                 for batch in data:
                     writer.write_batch(batch)
-        else:
-            pq.write_table(data, path, compression="zstd")
+                    if rows < PREVIEW_ROWS:
+                        first.append(batch)
+                        if rows + batch.num_rows >= PREVIEW_ROWS:
+                            # described now, so that the batch need not stay in memory
+                            head = _head(pa.Table.from_batches(first, data.schema))
+                            first.clear()
+                    rows += batch.num_rows
+            if rows < PREVIEW_ROWS:
+                head = _head(pa.Table.from_batches(first, data.schema))
+            return None if head is None else _Description(rows, *head)
+        pq.write_table(data, path, compression="zstd")
+        head = _head(data)
+        return None if head is None else _Description(data.num_rows, *head)
     except OSError as e:
         raise ArtifactError(f"could not write dataset: {e}") from e
+
+
+def _head(data: pl.DataFrame | pa.Table) -> _Head | None:
+    """The columns and the preview that reading the written file would give, from memory.
+
+    None when a column's type is not one known to read back from Parquet as it is (see
+    ``_readable_as_is``, ``_arrow_readable_as_is``), or the names would not.
+    """
+    if isinstance(data, pa.Table):
+        names = data.column_names
+        if not names or len(set(names)) != len(names):
+            return None
+        if not all(_arrow_readable_as_is(field.type) for field in data.schema):
+            return None
+        frame = pl.from_arrow(data.slice(0, PREVIEW_ROWS))
+        assert isinstance(frame, pl.DataFrame)  # a Table gives a DataFrame
+    else:
+        frame = data
+        if not frame.width or not all(_readable_as_is(t) for t in frame.schema.values()):
+            return None
+    columns = [Column(name=n, type=str(t)) for n, t in frame.schema.items()]
+    return columns, preview_rows(frame)
+
+
+def _describe_file(path: Path) -> _Description:
+    """What a Parquet file holds, read from it."""
+    meta = pq.read_metadata(path)
+    schema = pl.read_parquet_schema(path)
+    head = pl.read_parquet(path, n_rows=PREVIEW_ROWS) if meta.num_rows else None
+    return _Description(
+        rows=meta.num_rows,
+        columns=[Column(name=n, type=str(t)) for n, t in schema.items()],
+        preview=preview_rows(head) if head is not None else [],
+    )
+
+
+_SCALARS = (
+    pl.Boolean,
+    pl.String,
+    pl.Binary,
+    pl.Date,
+    pl.Datetime,
+    pl.Duration,
+    pl.Time,
+    pl.Decimal,
+    pl.Null,
+    pl.Categorical,
+    pl.Enum,
+)
+
+_WIDE_INTEGERS = tuple(getattr(pl, name) for name in ("Int128", "UInt128") if hasattr(pl, name))
+"""128-bit integer types (as far as this polars has them)."""
+
+
+def _readable_as_is(dtype: object) -> bool:
+    """Whether polars reads a column of this type back from Parquet with the same type.
+
+    128-bit integers are left out: pyarrow cannot read the footer of a file that has them.
+    """
+    if isinstance(dtype, pl.List | pl.Array):
+        return _readable_as_is(dtype.inner)
+    if isinstance(dtype, pl.Struct):
+        return all(_readable_as_is(field.dtype) for field in dtype.fields)
+    if isinstance(dtype, _WIDE_INTEGERS):
+        return False
+    return isinstance(dtype, pl.DataType) and (dtype.is_numeric() or isinstance(dtype, _SCALARS))
+
+
+def _arrow_readable_as_is(dtype: pa.DataType) -> bool:
+    """Whether polars reads a column of this Arrow type back from Parquet as it converts it.
+
+    Dictionaries, maps, unions, extension types, intervals and half floats are left out.
+    """
+    t = pa.types
+    if t.is_list(dtype) or t.is_large_list(dtype) or t.is_fixed_size_list(dtype):
+        return _arrow_readable_as_is(dtype.value_type)
+    if t.is_struct(dtype):
+        return all(_arrow_readable_as_is(dtype.field(i).type) for i in range(dtype.num_fields))
+    return bool(
+        t.is_integer(dtype)
+        or t.is_float32(dtype)
+        or t.is_float64(dtype)
+        or t.is_boolean(dtype)
+        or t.is_string(dtype)
+        or t.is_large_string(dtype)
+        or t.is_string_view(dtype)
+        or t.is_binary(dtype)
+        or t.is_large_binary(dtype)
+        or t.is_fixed_size_binary(dtype)
+        or t.is_binary_view(dtype)
+        or t.is_date32(dtype)
+        or t.is_timestamp(dtype)
+        or t.is_time(dtype)
+        or t.is_duration(dtype)
+        or t.is_decimal128(dtype)
+        or t.is_null(dtype)
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import shutil
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +20,7 @@ import fsspec
 import polars as pl
 from pydantic import Field
 
-from odp.artifacts import DatasetRef, relations
+from odp.artifacts import DatasetRef
 from odp.catalog import MethodContext, MethodKind, MethodParams, method
 from odp.errors import ArtifactNotFoundError, MethodError
 from odp.methods.tabular import (
@@ -27,8 +28,8 @@ from odp.methods.tabular import (
     WriteOutput,
     can_view,
     in_thread,
+    parquet_view_output,
     rows_output,
-    view_output,
 )
 
 __all__ = [
@@ -191,12 +192,10 @@ async def read_parquet(params: ReadParams, ctx: MethodContext) -> RowsOutput:
     if can_view(ctx) and not _is_uri(params.path) and not any(c in params.path for c in "*?["):
         path = os.path.abspath(local_path(ctx, params.path))
         if os.path.isfile(path):
-            columns = ", ".join(relations.quote_ident(c) for c in params.columns or []) or "*"
-            sql = f"SELECT {columns} FROM read_parquet({relations.quote_literal(path)})"
 
             def view() -> RowsOutput:
                 try:
-                    return view_output(ctx.store, sql, [], field="columns", bases=[path])
+                    return parquet_view_output(ctx.store, [path], params.columns, field="columns")
                 except MethodError as e:
                     raise MethodError(
                         f"could not read {params.path} as parquet: {e.message}",
@@ -238,8 +237,24 @@ class CsvWriteParams(WriteParams):
     include_header: bool = Field(default=True, description="Whether to write a header line.")
 
 
-def _writer(params: WriteParams, fmt: Format) -> Callable[[pl.LazyFrame, str], None]:
-    def write(frame: pl.LazyFrame, target: str) -> None:
+def _writer(ctx: MethodContext, params: WriteParams, fmt: Format) -> Callable[[str], None]:
+    """What writes the rows to a file.
+
+    Raises:
+        MethodError: when the dataset is gone from the artifact store.
+    """
+    try:
+        source = _stored_parquet(ctx, params, fmt)
+        frame = None if source is not None else ctx.store.scan(params.data)
+    except ArtifactNotFoundError as e:
+        raise MethodError(str(e), hint=e.hint, field="data") from e
+
+    def write(target: str) -> None:
+        if source is not None:
+            # the stored file holds these rows as zstd Parquet already
+            shutil.copyfile(source, target)
+            return
+        assert frame is not None
         if fmt == "csv":
             assert isinstance(params, CsvWriteParams)
             frame.sink_csv(target, separator=params.delimiter, include_header=params.include_header)
@@ -251,19 +266,33 @@ def _writer(params: WriteParams, fmt: Format) -> Callable[[pl.LazyFrame, str], N
     return write
 
 
+_PLAIN_WRITE = frozenset(WriteParams.model_fields)
+
+
+def _stored_parquet(ctx: MethodContext, params: WriteParams, fmt: Format) -> str | None:
+    """The stored file to copy as it is, when writing it out as Parquet would change nothing.
+
+    That is a dataset stored here as a Parquet file (not a view), written as Parquet by
+    a sink with no options beyond what and where: an option such as a column selection
+    or a compression changes the file, so it takes the normal way.
+
+    Raises:
+        ArtifactNotFoundError: when the file is gone.
+    """
+    if fmt != "parquet" or frozenset(type(params).model_fields) != _PLAIN_WRITE:
+        return None
+    return ctx.store.parquet_file(params.data)
+
+
 async def _write(ctx: MethodContext, params: WriteParams, fmt: Format) -> WriteOutput:
     def work() -> WriteOutput:
-        try:
-            frame = ctx.store.scan(params.data)
-        except ArtifactNotFoundError as e:
-            raise MethodError(str(e), hint=e.hint, field="data") from e
-        write = _writer(params, fmt)
+        write = _writer(ctx, params, fmt)
         try:
             if _is_uri(params.path):
                 fs, fs_path = fsspec.core.url_to_fs(params.path)
                 tmp = Path(os.environ.get("TMPDIR", "/tmp")) / f"odp-{uuid.uuid4().hex}.{fmt}"
                 try:
-                    write(frame, str(tmp))
+                    write(str(tmp))
                     parent = fs_path.rsplit("/", 1)[0]
                     if parent:
                         fs.makedirs(parent, exist_ok=True)
@@ -278,7 +307,7 @@ async def _write(ctx: MethodContext, params: WriteParams, fmt: Format) -> WriteO
                 # one temporary name per attempt; the move makes the file appear whole
                 tmp_path = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
                 try:
-                    write(frame, str(tmp_path))
+                    write(str(tmp_path))
                     os.replace(tmp_path, target)
                 finally:
                     with contextlib.suppress(FileNotFoundError):

@@ -24,6 +24,7 @@ __all__ = [
     "check_columns",
     "frame_errors",
     "in_thread",
+    "parquet_view_output",
     "rows_output",
     "run_select",
     "sandbox",
@@ -169,8 +170,29 @@ def view_output(
     Raises:
         MethodError: for SQL errors, with the inputs' columns in the hint.
     """
+    paths = [*relations.allowed_paths(inputs), *(bases or [])]
+    return _checked_view(lambda: store.view(sql, paths), inputs, field=field)
+
+
+def parquet_view_output(
+    store: ArtifactStore, paths: list[str], columns: list[str] | None, *, field: str
+) -> RowsOutput:
+    """A lazy view of ``columns`` (default: all) of whole Parquet files.
+
+    The same as :func:`view_output` of that query, described from the files' footers
+    where they tell enough (see :meth:`ArtifactStore.parquet_view`).
+
+    Raises:
+        MethodError: for SQL errors (a file that is not Parquet, a missing column).
+    """
+    return _checked_view(lambda: store.parquet_view(paths, columns), [], field=field)
+
+
+def _checked_view(
+    make: Callable[[], DatasetRef], inputs: list[DatasetRef], *, field: str
+) -> RowsOutput:
     try:
-        ref = store.view(sql, [*relations.allowed_paths(inputs), *(bases or [])])
+        ref = make()
     except duckdb.Error as e:
         raise _sql_error(e, {f"input {i}": r for i, r in enumerate(inputs)}, field) from e
     return RowsOutput(data=ref, count=ref.rows)
