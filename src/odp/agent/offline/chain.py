@@ -46,6 +46,8 @@ _OVER_ROWS: Final = frozenset(
 # a clause that narrows what the clause before it wrote (`..., but only the id column`)
 # `text is in ⟨0⟩, column answer_text`: the text column, said after what is read
 _COLUMN_ALONE: Final = re.compile(
+    # `(free text in the comment column)`
+    r"\b(?:free\s+)?text\s+(?:is\s+)?in\s+the\s+([a-z_][a-z0-9_]*)\s+(?:column|field)\b|"
     r"(?:^|,\s*)(?:the\s+)?(?:text\s+)?(?:column|field)\s+(?:is\s+)?([a-z_][a-z0-9_]*)$|"
     r"(?:^|,\s*)(?:the\s+)?(?:text\s+is\s+in\s+(?:the\s+)?)?([a-z_][a-z0-9_]*)\s+(?:column|field)$"
 )
@@ -115,12 +117,13 @@ class Builder(SourceRules, RowRules, CombiningRules, LearningRules, SinkRules, S
                     getattr(self, f"_on_{intent.kind}")(intent)
             alone = _COLUMN_ALONE.search(clause.text)
             if alone is not None and self.current is not None and not self.current.columns:
-                self.text_column = alone.group(1) or alone.group(2)
+                self.text_column = next(g for g in alone.groups() if g)
             if (
                 not intents
                 and not says_records(clause)
                 and not _ASKS_ROWS.search(clause.text)
                 and not self._says_of_training(clause)
+                and not self._says_of_drift(clause)
             ):
                 self._retrieve(clause)
         waiting, self.waiting = self.waiting, []

@@ -74,7 +74,7 @@ _SQL: Final = re.compile(
     # the database it runs on said in words (`SELECT ... on the warehouse db`)
     r"\s+(?:on|in|against)\s+(?:the|our)\s+[\w-]+\s+(?:db|database)\b|"
     # the values of its bound params said after it (`... = :since with since = 2026-11-01`)
-    r"\s+(?:with|where|using|binding)\s+:?[a-z_]\w*\s*=(?!=)|"
+    r"\s+(?:with|using|binding)\s+:?[a-z_]\w*\s*=(?!=)|"
     # a sentence after it (`... :end. bind start to ...`), or another query named
     # (`reference = SELECT ..., current = SELECT ...`)
     r"\.(?=\s+[A-Za-z])|,\s*[a-z_]\w*\s*(?:=|:)\s*(?=select\b)|"

@@ -49,8 +49,8 @@ _WRITE: Final = re.compile(
     r"upsert|insert)\w*\b"
     # `store` and `output` are nouns too: `per store`, `the output`
     # (`store_id` is a column)
-    r"|(?<!per )(?<!by )(?<!each )(?<!the )(?<!a )(?<!every )(?<!of )(?<!\d )\b(?:stor|output)[a-z]*\b"
-    r"(?<!stores)(?<!outputs)"
+    r"|(?<!per )(?<!by )(?<!each )(?<!the )(?<!a )(?<!every )(?<!of )(?<!\d )"
+    r"\b(?:store|stored|storing|output|outputted|outputting)\b"  # (not `battery storage`)
     # `a token stored in the CRM_TOKEN secret`: where a secret is kept, no write
     r"(?!\s+(?:in|as|under)\s+(?:the\s+|a\s+|an\s+)?(?:\w+\s+)?(?:secret|env|environment|vault)\b)"
 )
@@ -133,7 +133,11 @@ ONE_PER: Final = (
     r"(?:per|for each|for every|by|each)\b"
 )
 _OUT_DIR: Final = re.compile(r"(?:\./)?(?:out|output|outputs|exports?|results)/")
-_HOOK: Final = re.compile(r"\b(?:webhook|hook|slack|notify|alert|post (?:them|it|the)|send|push)\b")
+_HOOK: Final = re.compile(
+    r"\b(?:webhook|hook|slack|notify|alert|post (?:them|it|the)|push)\b"
+    # `send begin=1 and end=2 as query parameters`, `send a header`: a request's parts
+    r"|\bsend\b(?![^,;]*?\bas\s+(?:a\s+|the\s+)?(?:query\s+)?param\w*)(?!\s+(?:an?\s+)?\S*\s*header)"
+)
 _API: Final = re.compile(r"\b(?:api|json|endpoint|rest)\b(?![\s-]+(?:key|token|secret)s?\b)")
 _HOOK_URL: Final = re.compile(r"//(?:[\w-]+\.)*hooks?\.|/(?:web)?hooks?(?:/|$)", re.IGNORECASE)
 _PAGES_OF: Final = re.compile(
@@ -463,8 +467,11 @@ _TRANSFORMS: Final = [
         r"\b(?:keep|only|filter\w*|where|drop|remove|exclude|without|just|ones|negative|"
         r"positive|neutral|(?:that|which|who) (?:are|is|were|was|have|has)|"
         r"whose \w+ (?:is|isn't|isn\u2019t|is not|equals|was)|"
-        r"with (?:more|less|fewer|at least|over|under)|(?:above|below|over|under|at least|"
-        r"at most|more than|less than|fewer than|greater than) -?\d|"
+        r"with (?:more|less|fewer|at least|over|under)|(?<!no )(?:above|below|over|under|at least|"
+        r"at most|more than|less than|fewer than|greater than) -?\d+(?:\.\d+)?%?"
+        # (`at most 30 results`, `no more than 20 pages` are caps and settings)
+        r"(?!\s+(?:pages|requests|calls|retries|times|at a time|in parallel|results|items|rows|"
+        r"records|tweets|posts|threads|articles)\b)|"
         # `published on or after 2026-12-20` (a search's `since` is its own param)
         r"(?:published|posted|created|dated|sent|written) (?:on or after|after|before|"
         r"on or before|until) \d{4})\b",
@@ -487,7 +494,9 @@ _TRANSFORMS: Final = [
     # `the training data` is a dataset (a drift check's reference), not a training
     (
         "train",
-        r"\b(?:train\w*\b(?!\s+(?:data|set|dataset|rows|split|sample|file)s?\b)|classifier|"
+        # (`it was trained on a.parquet` says where a model came from)
+        r"\b(?:(?<!was )(?<!were )(?<!been )train\w*\b(?!\s+(?:data|set|dataset|rows|split|sample|file)s?\b)|"
+        r"classifier|"
         r"regressor|fit a model|model to predict|"
         # `fit a ridge regression for price`, `build a gradient boosting model`
         r"(?:fit|build|learn)\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}?"
@@ -551,6 +560,10 @@ _PER_SEARCH: Final = re.compile(
 )
 
 
+# `above 90% load`: a share compared, not a sample of that share
+_PERCENT_COMPARED: Final = re.compile(
+    r"\b(?:above|over|below|under|more than|less than|at least|at most)\s+\d+(?:\.\d+)?\s*%"
+)
 # `the italian items`, `the french tweets`: rows of one language
 _OF_A_LANGUAGE: Final = re.compile(
     rf"\b(?:the|only|just)\s+(?:{'|'.join(LANGUAGES)})\s+(?:items|tweets|posts|ones|articles|"
@@ -590,6 +603,12 @@ def _clause_part(clause: Clause, request: Request, written: frozenset[int]) -> l
             and not re.search(r"\b(?:sample|at random|random(?:ly)?)\b", clause.text)
         ):
             pos = None  # `hold out 25% for testing` is a training's test split
+        if (
+            kind == "sample"
+            and _PERCENT_COMPARED.search(clause.text)
+            and not re.search(r"\b(?:sample|at random|random(?:ly)?)\b", clause.text)
+        ):
+            pos = None  # `running above 90% load`: a condition
         if (
             kind == "aggregate"
             and re.search(ONE_PER, clause.text)

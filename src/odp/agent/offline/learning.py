@@ -15,7 +15,7 @@ __all__ = ["LearningRules"]
 # the dataset said to be the reference: `reference = ⟨1⟩`, `⟨1⟩ as the baseline`, `q3 is
 # the reference`, `the training data ⟨1⟩` (a literal's number or a dataset's name)
 _REFERENCE: Final = re.compile(
-    r"\b(?:reference|baseline|training (?:data|set|rows))\s*(?:=|:|,|is|being|file)?\s*⟨(\d+)⟩|"
+    r"\b(?:reference|baseline|training (?:data|set|rows)|trained on)\s*(?:=|:|,|is|being|file)?\s*⟨(\d+)⟩|"
     r"(?:⟨(\d+)⟩|\b([a-z_]\w*))\s*(?:is the |as (?:the )?|= ?)?(?:reference|baseline)\b"
 )
 
@@ -171,6 +171,12 @@ class LearningRules(DraftingBase):
         return trained and any(
             p.search(clause.text)
             for p in (_TARGET, _MODEL_NAME, _LEFT_OUT, _FEATURES, _TEST_SIZE, _HYPERPARAM, _SEED)
+        )
+
+    def _says_of_drift(self, clause: Clause) -> bool:
+        """Whether a clause only qualifies a drift check (*leave id out of the comparison*)."""
+        return any(s.method == "ml.data.drift" for s in self.steps) and bool(
+            _IGNORED.search(clause.text)
         )
 
     def _on_drift(self, intent: Intent) -> None:

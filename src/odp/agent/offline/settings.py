@@ -112,7 +112,7 @@ _OVERVIEW_SAID: Final = re.compile(
 )
 # `query param base=EUR`, `with the query parameters lang=de and size=50`
 _QUERY_PARAMS: Final = re.compile(
-    r"(?:\bquery\s+param(?:eter)?s?\s+|(?<=,)\s*|\band\s+)([A-Za-z_]\w*)=([^\s,;&)]+)",
+    r"(?:\bquery\s+param(?:eter)?s?\s+|(?<=,)\s*|\band\s+|\bsend\s+)([A-Za-z_]\w*)=([^\s,;&)]+)",
     re.IGNORECASE,
 )
 # `keep orders even if their currency has no rate`: says the join's kind, keeps no rows

@@ -467,10 +467,11 @@ def condition(clause: Clause, request: Request, known: Sequence[str], *, negate:
     for words, op in _WORDY:
         # `orders over 500 (field amount_eur)`: the column named after the number
         for match in re.finditer(
-            rf"\b(?:{words})\s+(-?){_NUM}(?![\d.])\s+(?:in\s+)?(?:the\s+)?(?:(?:field|column)\s+"
+            rf"\b(?:{words})\s+(-?){_NUM}(?![\d.])%?\s+(?:in\s+)?(?:the\s+)?(?:(?:field|column)\s+"
             rf"({_COLUMN_WORD})|({_COLUMN_WORD})\s+(?:field|column)\b|"
-            # `under 120 eur a night (price_eur)`: a column in brackets after the unit
-            r"(?:[a-z]+\s+){1,3}([a-z]+_[a-z0-9_]+)(?=\s*(?:,|$)))",
+            # `under 120 eur a night (price_eur)`, `above 90% load (load_pct column)`: a
+            # column in brackets after the unit
+            r"(?:[a-z]+\s+){1,3}([a-z]+_[a-z0-9_]+)(?=\s*(?:,|$|(?:column|field)\b)))",
             text,
         ):
             noted.append(match.start(2))
@@ -487,7 +488,7 @@ def condition(clause: Clause, request: Request, known: Sequence[str], *, negate:
             text,
         ):
             column = match.group(1)
-            if column in _SCORED:
+            if column in _SCORED or column in ("anything", "everything", "something"):
                 # `anything scoring under -0.5`: the sentiment just scored, or a score
                 column = "sentiment" if "sentiment" in known else "score"
             if column not in _NOT_COLUMNS and match.start(3) not in noted:

@@ -65,7 +65,9 @@ _COUNT_AFTER: Final = re.compile(
     r"\s+(?:[\w-]+\s+){0,2}?(?:tweets|posts|articles|items|entries|rows|results|records|threads|"
     r"pages|clusters|groups|topics|themes|days|weeks|months|hours|terms|stories|headlines|"
     r"comments|reviews|samples|files|feeds|urls|links|users|customers|orders|products|likes|"
-    r"requests|messages|lines)\b",
+    r"requests|messages|lines)\b"
+    # `two hundred is enough`, `a hundred is plenty`
+    r"|\s+(?:is|are|should be|would be|will be)\s+(?:plenty|enough)\b",
     re.IGNORECASE,
 )
 _SHORT: Final = re.compile(r"\b(\d+(?:\.\d+)?)\s*k\b", re.IGNORECASE)
