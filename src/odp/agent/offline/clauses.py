@@ -69,7 +69,9 @@ _PATH: Final = re.compile(
     r"|\b(?:s3a?|gs|gcs|az|abfss?|file)://[\w./*=@-]+"
 )
 _SQL: Final = re.compile(
-    r"\bselect\s.+?\bfrom\b.*?(?=\s+--?\s|\s+-$|,?\s+and then\b|,\s+then\b|"
+    # (` - interval '1 hour'`, ` - 7` are SQL, not a dash that ends it)
+    r"\bselect\s.+?\bfrom\b.*?(?=\s+--\s|\s+-\s(?!\s*(?:interval\b|\d|[a-z_]\w*\s*\())|\s+-$|"
+    r",?\s+and then\b|,\s+then\b|"
     r",?\s+and (?:save|write|store|export)\b|;|$|"
     # the database it runs on said in words (`SELECT ... on the warehouse db`)
     r"\s+(?:on|in|against)\s+(?:the|our)\s+[\w-]+\s+(?:db|database)\b|"

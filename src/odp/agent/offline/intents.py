@@ -78,7 +78,7 @@ _ATTACH: Final = re.compile(
 )
 _TO: Final = re.compile(r"\b(to|into|as|at|in)\s+(?:a\s+|the\s+|both\s+)?(?:\w+\s+)?$")
 _PLATFORMS: Final = [
-    ("social.twitter.search", re.compile(r"\b(?:twitter|tweets?|x\.com|on x)\b")),
+    ("social.twitter.search", re.compile(r"\b(?:twitter|tweets?|tweeting|tweeted|x\.com|on x)\b")),
     ("social.reddit.search", re.compile(r"\b(?:reddit|subreddit)\b|\br/\w+")),
     (
         "news.articles.search",
@@ -125,10 +125,12 @@ _RECORDS_KEY: Final = re.compile(
 _RECORDS_QUOTED: Final = re.compile(
     r"\b(?:records?|rows|list|array|entries|items|results|data|they|these)\s+"
     r"(?:(?:is|are|sits?|lives?)\s+)?(?:under|in|at|inside)\s+(?:the\s+)?(?:key\s+)?⟨(\d+)⟩"
+    # `the alerts are in "alerts"`
+    r"|\bthe\s+[a-z]+\s+(?:is|are|sits?|lives?)\s+(?:under|in|at|inside)\s+(?:the\s+)?(?:key\s+)?⟨(\d+)⟩"
 )
 _NOT_RECORDS: Final = frozenset(["a", "an", "it", "there", "json", "order", "memory", "one"])
 ONE_PER: Final = (
-    r"\b(?:one|a single|only one|just one|the first|the last|the latest)\s+"
+    r"\b(?:one(?!\s+at\s+a\s+time)|a single|only one|just one|the first|the last|the latest)\s+"
     r"(?:rows?|records?|entry|entries|lines?|items?|posts?|tweets?|articles?|results?|copy)\s+"
     r"(?:per|for each|for every|by|each)\b"
 )
@@ -261,8 +263,9 @@ def _records_path(clause: Clause, request: Request) -> str | None:
         if match and match.group(1) not in _NOT_RECORDS:
             return match.group(1)
         quoted = _RECORDS_QUOTED.search(later.text)
-        if quoted is not None:  # `(list under "members")`
-            return request.literals[int(quoted.group(1))].value
+        said = request.literals[int(quoted.group(1) or quoted.group(2))] if quoted else None
+        if said is not None and said.kind == "quote":  # `(list under "members")`
+            return said.value
 
     return None
 
@@ -389,7 +392,7 @@ def _sinks(clause: Clause, request: Request, written: frozenset[int]) -> list[In
     ) and not re.search(r"\b(?:read|load|open|import|ingest)\b", text)
     if not intents and not reads and (verbs or re.search(r"\btable\b", text) or wants_file):
         table = re.search(r"\btable\b", text)
-        if table and (verbs or re.search(r"\b(?:append|insert|load)\w*\b", text)):
+        if table and (verbs or re.search(r"\b(?:append|insert|load|replac|overwrit)\w*\b", text)):
             intents.append(Intent("sink", table.start(), clause, "sql.table.write", {}))
             return intents
         for match in re.finditer(
@@ -412,7 +415,7 @@ _TRANSFORMS: Final = [
         "sentiment",
         r"\b(?:sentiment|feel|feels|feeling|mood|opinion|tone|emotion|polarity|positive|negative|neutral)",
     ),
-    ("language", r"\blanguages?\b"),
+    ("language", r"(?<!-)\blanguages?\b"),  # (`German-language only` names one)
     (
         "extract",
         r"\b(?:hashtags|mentions|emails|e-mails|entities|extract\w*|urls|links)\b"

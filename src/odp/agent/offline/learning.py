@@ -76,6 +76,9 @@ _TARGET: Final = re.compile(
     r"\b(?:regression|regressor|classifier|model)\s+(?:[\w.]+\s+){0,3}?(?:for|of)\s+(?:the\s+)?"
     r"([a-z_][a-z0-9_]*)"
 )
+_TARGET_SAID: Final = re.compile(
+    r"\b(?:target|label)(?: column)?\s*(?:[:=]|\bis\b)\s*(?:the\s+)?([a-z_][a-z0-9_]*)()"
+)
 _MODEL_NAME: Final = re.compile(
     r"\b(?:register(?:ed)? (?:it )?as|(?:call(?:ed)?|name) (?:it|the model)|named|model name)"
     r"\s*[:=,]?\s+([a-z_][a-z0-9_-]*)"
@@ -126,7 +129,8 @@ class LearningRules(DraftingBase):
         if self.current is None or any(s.method == "ml.model.train" for s in self.steps):
             return  # `train a model on ... It's a logistic regression`: said twice
         name = self._name("train")
-        target = _TARGET.search(text)
+        # `target is no_show` before `a model for the hotel group`
+        target = _TARGET_SAID.search(text) or _TARGET.search(text)
         model = _MODEL_NAME.search(text)
         params: dict[str, Any] = {}
         params["target"] = (

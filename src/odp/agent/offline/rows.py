@@ -373,6 +373,14 @@ class RowRules(EnricherRules):
             named,
             text,
         )
+        # `the average and the minimum moisture_pct`: two measures of one column
+        text = re.sub(
+            r"\b(average|avg|mean|sum|total|min|max|minimum|maximum)\s+and\s+(?:the\s+)?"
+            r"(average|avg|mean|sum|total|min|max|minimum|maximum)\s+(?:of\s+)?(?:the\s+)?"
+            r"([a-z_][a-z0-9_]*)",
+            r"\1 \3 and \2 \3",
+            text,
+        )
         for fn, column in re.findall(
             r"(?<!by )(?<!sort )\b(average|avg|mean|sum|total|min|max|minimum|maximum)\s+"
             r"(?:of\s+)?(?:the\s+)?([a-z_][a-z0-9_]*)",

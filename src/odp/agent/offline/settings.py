@@ -35,7 +35,9 @@ _CONCURRENCY: Final = re.compile(
     r"(?:\w+\s+)?(?:at (?:once|a time)|in parallel|concurrent\w*|simultaneous\w*)|"
     rf"\b{_NUMBER}\s+(?:requests?|fetches|downloads|connections|pages)\s+"
     r"(?:at (?:once|a time)|in parallel|concurrent\w*)|"
-    rf"\bconcurrency\s*(?:of|=|:|is)?\s*{_NUMBER}\b"
+    rf"\bconcurrency\s*(?:of|=|:|is)?\s*{_NUMBER}\b|"
+    # `one at a time please`: one request after the other
+    r"\b(one)\s+at\s+a\s+time\b"
 )
 # `ten items from each`: what each feed gives
 _PER_FEED: Final = re.compile(
@@ -71,8 +73,10 @@ _BEARER: Final = re.compile(
 )
 # `the X-Api-Key header comes from the SHOP_KEY secret`
 _HEADER_SECRET: Final = re.compile(
-    r"`?([A-Za-z][A-Za-z0-9-]*-[A-Za-z0-9-]+)`?\s+header\b[^.;]*?\b(?:in|from|is)\s+(?:the\s+)?"
-    r"(?:secret\s+)?`?([A-Za-z_][A-Za-z0-9_]*)`?(?:\s+secret)?",
+    r"`?([A-Za-z][A-Za-z0-9-]*-[A-Za-z0-9-]+)`?\s+header\b[^.]*?\b(?:in|from|is)\s+(?:the\s+)?"
+    # the secret's name: in capitals, or said to be a secret (`the key is stored in ...` is not)
+    r"(?:secret\s+)?`?(?:(?-i:([A-Z][A-Z0-9_]*))\b|([A-Za-z_][A-Za-z0-9_]*)(?=`?\s+secret\b))`?"
+    r"(?:\s+secret)?",
     re.IGNORECASE,
 )
 # `an Authorization header 'token <tok>' where tok is the GITHUB_TOKEN secret`: the value's
@@ -226,7 +230,7 @@ class SettingRules(DraftingBase):
     def _numbered(self, param: str, pattern: re.Pattern[str]) -> None:
         for match in pattern.finditer(self.request.text):
             number = next(g for g in match.groups() if g)
-            self._give(param, int(number), match.start())
+            self._give(param, 1 if number == "one" else int(number), match.start())
 
     def _headers(self) -> None:
         """Auth said in words: a header whose value is a secret (never the value itself)."""
@@ -241,7 +245,7 @@ class SettingRules(DraftingBase):
         elif bearer is not None:
             headers["Authorization"] = f"Bearer {{{{ secrets.{bearer.group(1)} }}}}"
         if named is not None and shaped is None:
-            headers[named.group(1)] = f"{{{{ secrets.{named.group(2)} }}}}"
+            headers[named.group(1)] = f"{{{{ secrets.{named.group(2) or named.group(3)} }}}}"
         if headers:
             where = (shaped or bearer or named).start()  # type: ignore[union-attr]  # one is set
             step = self._nearest("headers", _at(original, where, self.request.text))

@@ -27,6 +27,9 @@ _UPSERT_KEY: Final = re.compile(
     # `with sku as the key`, `using id as its primary key`
     rf"\b(?:with|using|on)\s+{_COLUMNS}\s+as\s+(?:the\s+|its\s+)?(?:primary\s+|unique\s+)?keys?\b"
 )
+_SAME_DB: Final = re.compile(
+    r"\b(?:same|that|this|the source)\s+(?:db|database)\b|\bsame\s+(?:one|place)\b"
+)
 # words after `table` that say something of it, not its name (`the posts table key id at`)
 _NOT_TABLES: Final = frozenset(
     ["the", "a", "table", "in", "of", "from", "key", "keys", "keyed", "at", "on", "with"]
@@ -73,6 +76,9 @@ class SinkRules(DraftingBase):
                 clause.text,
             ):
                 return  # `sqlite:///x.db, the orders table, ...`: the table read, not written
+            read = [s for s in self.steps if s.method == "sql.query.read"]
+            if "url" not in params and read and _SAME_DB.search(self.request.text):
+                params["url"] = read[-1].params["url"]  # `... table of the same database`
             if "url" not in params:
                 params["url"] = self._ask(
                     name,
