@@ -76,9 +76,8 @@ class SinkRules(DraftingBase):
                 clause.text,
             ):
                 return  # `sqlite:///x.db, the orders table, ...`: the table read, not written
-            read = [s for s in self.steps if s.method == "sql.query.read"]
-            if "url" not in params and read and _SAME_DB.search(self.request.text):
-                params["url"] = read[-1].params["url"]  # `... table of the same database`
+            if "url" not in params and reads and _SAME_DB.search(self.request.text):
+                params["url"] = reads[-1].params["url"]  # `... table of the same database`
             if "url" not in params:
                 params["url"] = self._ask(
                     name,
