@@ -46,6 +46,9 @@ _OVER_ROWS: Final = frozenset(
 # a clause that narrows what the clause before it wrote (`..., but only the id column`)
 # `text is in ⟨0⟩, column answer_text`: the text column, said after what is read
 _COLUMN_ALONE: Final = re.compile(
+    # `the narrative is in `description``
+    r"\b(?:narrative|text|body|content|message|comments?|description)\s+(?:is|are|lives|sits)\s+in\s+"
+    r"(?:the\s+)?`([a-z_][a-z0-9_]*)`|"
     # `(free text in the comment column)`
     r"\b(?:free\s+)?text\s+(?:is\s+)?in\s+the\s+([a-z_][a-z0-9_]*)\s+(?:column|field)\b|"
     r"(?:^|,\s*)(?:the\s+)?(?:text\s+)?(?:column|field)\s+(?:is\s+)?([a-z_][a-z0-9_]*)$|"

@@ -52,6 +52,7 @@ _TYPOS: Final = {
     "frmo": "from",
     "recieve": "receive",
     "adresses": "addresses",
+    "higest": "highest",
     "adress": "address",
     "actualy": "actually",
     "seperate": "separate",

@@ -19,6 +19,7 @@ from odp.agent.offline.columns import ColumnBook
 from odp.agent.offline.intents import Intent
 from odp.agent.retrieval import MethodRetriever
 from odp.catalog import Catalog, MethodKind
+from odp.spec import NAMESPACES
 
 __all__ = ["BASE_NAMES", "SOURCE_NOUNS", "DraftingBase", "StepDraft"]
 
@@ -121,6 +122,8 @@ class DraftingBase:
     def _name(self, base: str) -> str:
         base = re.sub(r"[^a-z0-9_]", "_", base.lower()).strip("_")[:40] or "step"
         base = base if base[0].isalpha() else f"s_{base}"
+        if base in NAMESPACES:  # `run_*.parquet`: `run` is `{{ run.… }}`
+            base = f"{base}_rows"
         taken = {s.name for s in self.steps}
         name, n = base, 2
         while name in taken:

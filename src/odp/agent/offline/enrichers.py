@@ -53,6 +53,8 @@ class EnricherRules(DraftingBase):
         text = re.sub(
             r"\b(?:duplicated?|repeated|no|without(?: an?| any)?|missing)\s+[\w-]+"
             r"|\b[\w-]+\s+(?:column|field)\b|\b(?:whose|where)\s+(?:the\s+)?\w+\s+mentions\b"
+            # `fetch the full pages behind their urls`: the pages' addresses, not extracted
+            r"|\b(?:behind|from|at|of)\s+(?:their|the|its|those|these)\s+(?:urls|links)\b"
             # `just the id, author and hashtags columns`: columns kept, not extracted
             r"|\b(?:[\w-]+\u201a\s*)+[\w-]+(?:\s+and\s+[\w-]+)?\s+(?:columns|fields)\b"
             r"|\b(?:title|text|body|content|description|summary|subject|headline)\s+mentions\b",

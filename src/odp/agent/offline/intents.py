@@ -66,6 +66,8 @@ _READ: Final = re.compile(
 _NOUN_BEFORE: Final = re.compile(
     r"\b(?:the|a|an|this|that|my|our|csv|tsv|parquet|jsonl|ndjson|json|sql|db|database)\s+$"
 )
+# `the union catalogue export ⟨1⟩ repeats ...`: an export, the noun
+_NOUN_EXPORT: Final = re.compile(r"\b(?:the|our|this|an?)\s+(?:[\w-]+\s+){0,3}(?:export|dump)$")
 _INTO_FILE: Final = re.compile(
     r"\binto\s+(?:a\s+|an\s+|one\s+|the\s+)?(?:(?:single|new|combined|merged)\s+)?"
     r"(?:(?:csv|parquet|jsonl|json)\s+)?(?:file|dataset|output)?\s*$"
@@ -130,6 +132,8 @@ _RECORDS_QUOTED: Final = re.compile(
 )
 _NOT_RECORDS: Final = frozenset(["a", "an", "it", "there", "json", "order", "memory", "one"])
 ONE_PER: Final = (
+    # (`the file has one row per meter per day` describes the rows)
+    r"(?<!has )(?<!have )(?<!with )(?<!contains )"
     r"\b(?:one(?!\s+at\s+a\s+time)|a single|only one|just one|the first|the last|the latest)\s+"
     r"(?:rows?|records?|entry|entries|lines?|items?|posts?|tweets?|articles?|results?|copy)\s+"
     r"(?:per|for each|for every|by|each)\b"
@@ -191,6 +195,7 @@ def _write_verbs(text: str, whole: str | None = None) -> list[re.Match[str]]:
         and not any(t.start() <= m.start() < t.end() for t in together)
         # `..., upserting on contact_id`: how the write just said goes, not another one
         and not re.match(r"upsert\w*\s+(?:on|by)\b", text[m.start() :])
+        and not _NOUN_EXPORT.search(text[: m.end()])
     ]
 
 
@@ -208,6 +213,8 @@ def _writes_at(clause: Clause, request: Request, pos: int) -> bool:
         r"\s*(?:to|into|as|in)\b", after
     ):
         return False  # `export data/orders.csv into the table ...`: the path is what is written
+    if re.search(r"\b(?:the|our|this|an?)\s+(?:[\w-]+\s+){0,3}(?:export|dump)\s+$", before):
+        return False  # `the union catalogue export (data/x.csv) repeats ...`: a noun, read
     if _INTO_FILE.search(before):
         return True  # `combine a and b into a single file out/ab.parquet`: where they go
     write = [m.end() for m in _write_verbs(before, clause.text)]
@@ -442,7 +449,7 @@ _TRANSFORMS: Final = [
         # `remove the ssn column`
         r"|\b(?:drop|remove|exclude)\s+(?:the\s+)?[a-z_]\w*\s+(?:column|field)\b",
     ),
-    ("since", rf"\b(?:{SINCE_WORDS})\s+\d{{4}}-\d{{2}}-\d{{2}}"),
+    ("since", rf"\b(?:{SINCE_WORDS})\s+(?:the\s+)?\d{{4}}-\d{{2}}-\d{{2}}"),
     (
         "cap",
         r"\b(?:max(?:imum)?|at most|up to|no more than|limit(?:ed)?|cap(?:ped)?|tops|\d+ of them|"
@@ -557,6 +564,9 @@ def _compares(clause: Clause, request: Request) -> int | None:
 
 # a list of column names kept together (`order_id, status and total` with low commas): names, not intents
 _NAME_LIST: Final = re.compile(r"[a-z_]\w*(?:\u201a\s*[a-z_]\w*)+(?:\s+and\s+[a-z_]\w*)?")
+_DESCRIBES_ROWS: Final = re.compile(
+    r"\b(?:has|have|with|contains)\s+one\s+(?:row|line|record)\s+per\b"
+)
 # `50 articles per language`: what each search returns, not a count per language
 _PER_SEARCH: Final = re.compile(
     r"\b\d[\d,]*\s+(?:tweets|posts|threads|articles|items|results)\s+(?:per|each|in each|for each)\b"
@@ -591,6 +601,8 @@ def _clause_part(clause: Clause, request: Request, written: frozenset[int]) -> l
         pos = _search(pattern, clause.text if kind == "select" else names)
         if kind == "aggregate" and _PER_SEARCH.search(clause.text):
             pos = None
+        if kind in ("aggregate", "dedupe") and _DESCRIBES_ROWS.search(clause.text):
+            pos = None  # `x.parquet has one row per meter per day`: what its rows are
         if pos is None and kind == "sql":
             queries = clause.literals(request, "quote")
             pos = next((p for p, lit in queries if _SELECT.match(lit.value)), None)

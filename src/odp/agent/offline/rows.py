@@ -158,7 +158,8 @@ class RowRules(EnricherRules):
             and here.params.get("path") in paths
             and "columns" in self.catalog.get(here.method).params_model.model_fields
         ):
-            here.params["columns"] = columns  # `read x.parquet but only a, b and c`
+            # `read x.parquet but only a, b and c`
+            here.params["columns"] = columns
             here.columns = columns
             return
         self.add("data.rows.select", params, self._quote(intent.clause))
@@ -233,6 +234,9 @@ class RowRules(EnricherRules):
         if by is None and self.current.method == "data.rows.sort":
             self.current.params.setdefault("limit", limit)  # `..., keep the first 5`
             return
+        most = re.search(r"\b(?:most|highest|biggest|largest)\s+([a-z_]\w*)", clause.text)
+        if by is None and most is not None and self._column(most.group(1)) in self.current.columns:
+            by = self._column(most.group(1))  # `the ten categories with the most revenue`
         if by is None:  # `top 5`: ranked by what?
             by = (
                 "likes"
@@ -379,6 +383,13 @@ class RowRules(EnricherRules):
             r"(average|avg|mean|sum|total|min|max|minimum|maximum)\s+(?:of\s+)?(?:the\s+)?"
             r"([a-z_][a-z0-9_]*)",
             r"\1 \3 and \2 \3",
+            text,
+        )
+        # `sum units and net_revenue per category`: one measure of two columns
+        text = re.sub(
+            r"\b(sum|total|average|avg|mean|min|max)\s+(?:of\s+)?(?:the\s+)?([a-z_][a-z0-9_]*)\s+and\s+"
+            r"(?:the\s+)?([a-z_][a-z0-9_]*_[a-z0-9_]+|[a-z_][a-z0-9_]*(?=\s+(?:per|by|for each)\b))",
+            r"\1 \2 and \1 \3",
             text,
         )
         for fn, column in re.findall(

@@ -28,7 +28,7 @@ _BATCH: Final = re.compile(
     # `POST the negative ones to URL 25 at a time`: rows per post (`at most 5 at a time`
     # is a concurrency)
     r"(?<!more than )(?<!at most )(?<!up to )(?<!only )(?<!max )(?<!maximum )"
-    rf"\b{_NUMBER}\s+at\s+a\s+time\b"
+    rf"\b{_NUMBER}\s+at\s+a\s+time\b(?!\s+(?:max|at most|tops)\b)"
 )
 _CONCURRENCY: Final = re.compile(
     rf"\b(?:no more than|at most|max(?:imum)?|up to|only)\s+{_NUMBER}\s+"
@@ -36,8 +36,9 @@ _CONCURRENCY: Final = re.compile(
     rf"\b{_NUMBER}\s+(?:requests?|fetches|downloads|connections|pages)\s+"
     r"(?:at (?:once|a time)|in parallel|concurrent\w*)|"
     rf"\bconcurrency\s*(?:of|=|:|is)?\s*{_NUMBER}\b|"
-    # `one at a time please`: one request after the other
-    r"\b(one)\s+at\s+a\s+time\b"
+    # `one at a time please`: one request after the other; `(4 at a time max)`
+    r"\b(one)\s+at\s+a\s+time\b|"
+    rf"\b{_NUMBER}\s+at\s+a\s+time\s+(?:max|at most|tops)\b"
 )
 # `ten items from each`: what each feed gives
 _PER_FEED: Final = re.compile(
@@ -54,12 +55,14 @@ _PAGING: Final = (
     ("page", re.compile(r"\bpage[\s_-]?(?:number|param\w*|by page)\b|\bpaginated by page\b")),
 )
 _CURSOR_PATH: Final = re.compile(
-    r"\b(?:next\s+)?cursor\s+(?:is|sits|lives|comes)?\s*(?:at|in|under)\s+(?:the\s+)?"
+    r"\b(?:next\s+)?(?:cursor|one)\s+(?:is|sits|lives|comes)?\s*(?:at|in|under)\s+(?:the\s+)?"
     r"([a-z_]\w*(?:\.\w+)+|[a-z_]\w*(?=\s+(?:key|field)))"
 )
 _CURSOR_PARAM: Final = re.compile(
     r"\b(?:goes|go|sent|passed|comes)\s+back\s+(?:in|as)\s+(?:the\s+)?`?([a-z_]\w*)`?\s+"
-    r"(?:query\s+)?param|\bcursor[\s_]param(?:eter)?\s*(?:is|=|:)?\s*`?([a-z_]\w*)`?"
+    r"(?:query\s+)?param|"
+    # `send it back as `cursor``
+    r"\bsend\s+it\s+back\s+(?:in|as)\s+(?:the\s+)?`?([a-z_]\w*)`?|\bcursor[\s_]param(?:eter)?\s*(?:is|=|:)?\s*`?([a-z_]\w*)`?"
 )
 _PAGE_PARAM: Final = re.compile(
     r"\bpage(?:[\s_]number)?\s+(?:goes\s+in|is\s+sent\s+(?:in|as)|param(?:eter)?\s*(?:is|=|:)?)"

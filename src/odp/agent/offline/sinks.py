@@ -28,7 +28,7 @@ _UPSERT_KEY: Final = re.compile(
     rf"\b(?:with|using|on)\s+{_COLUMNS}\s+as\s+(?:the\s+|its\s+)?(?:primary\s+|unique\s+)?keys?\b"
 )
 _SAME_DB: Final = re.compile(
-    r"\b(?:same|that|this|the source)\s+(?:db|database)\b|\bsame\s+(?:one|place)\b"
+    r"\b(?:same|that|this|the source)\s+(?:\w+\s+)?(?:db|database)\b|\bsame\s+(?:one|place)\b"
 )
 # words after `table` that say something of it, not its name (`the posts table key id at`)
 _NOT_TABLES: Final = frozenset(

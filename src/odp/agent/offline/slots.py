@@ -193,7 +193,7 @@ def result_cap(clause: Clause, columns: Sequence[str]) -> int | None:
 def since(clause: Clause) -> str | None:
     """An ISO date after *since*, *after* or *from*."""
     match = re.search(
-        rf"\b(?:{SINCE_WORDS})\s+(\d{{4}}-\d{{2}}-\d{{2}}(?:t[\d:]+z?)?)", clause.text
+        rf"\b(?:{SINCE_WORDS})\s+(?:the\s+)?(\d{{4}}-\d{{2}}-\d{{2}}(?:t[\d:]+z?)?)", clause.text
     )
     return (
         match.group(1).upper()
@@ -483,7 +483,7 @@ def condition(clause: Clause, request: Request, known: Sequence[str], *, negate:
             if match.start(2) not in noted and match.group(3) not in _NOT_AFTER:
                 _add(parts, match.group(3), op, match.group(1), match.group(2))
         for match in re.finditer(
-            rf"\b({_COLUMN_WORD})\s+(?:is\s+|of\s+)?(?:{words})\s+(-?){_NUM}(?![\d.])"
+            rf"\b({_COLUMN_WORD})\s+(?:is\s+|of\s+)?(?:{words})\s+(-?){_NUM}(?![\d.,])"
             rf"(?!\s*(?!(?:{'|'.join(_NOT_AFTER)})\b)[a-z])",
             text,
         ):
