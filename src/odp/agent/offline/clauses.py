@@ -269,10 +269,14 @@ def _take_literals(text: str, literals: list[Literal_]) -> str:
         def replace(match: re.Match[str]) -> str:
             value = next(g for g in match.groups() if g) if match.groups() else match.group(0)
             value = value.strip()
+            after = ""
             if kind in ("url", "db", "path"):
-                value = value.rstrip(".,!?:")
+                stripped = value.rstrip(".,!?:")
+                # a sentence's full stop (`... /claims. Compare only ...`) still ends it
+                after = "." if value[len(stripped) :] == "." else ""
+                value = stripped
             literals.append(Literal_(kind, value, match.group(0)))
-            return f" ⟨{len(literals) - 1}⟩ "
+            return f" ⟨{len(literals) - 1}⟩{after} "
 
         return replace
 

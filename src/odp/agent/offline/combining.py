@@ -33,7 +33,15 @@ _DOTTED: Final = re.compile(r"\b" + DOTTED_KEYS + r"\b")
 # `both files have user_id`: one key for both sides
 _KEY_SHARED: Final = re.compile(
     r"\b(?:both\s+(?:\w+\s+)?(?:have|has|share|contain|carry|include)|share|have in common)\s+"
-    r"(?:a\s+|an\s+|the\s+)?(?:column\s+|field\s+)?([a-z_][a-z0-9_]*)"
+    r"(?:a\s+|an\s+|the\s+)?(?:column\s+|field\s+)?([a-z_][a-z0-9_]*)|"
+    # `(it has posting_id as well)`
+    r"\b(?:it|they|this one|that one)\s+(?:has|have|carries|contains)\s+(?:the\s+)?"
+    r"([a-z_][a-z0-9_]*)\s+(?:as well|too)\b"
+)
+# `match dest_iata to iata_code`: the left key, then the right one
+_KEY_MATCH_TO: Final = re.compile(
+    r"\bmatch\w*\s+(?:the\s+)?([a-z]+_[a-z0-9_]*)\s+(?:to|with|against)\s+(?:the\s+)?"
+    r"([a-z_][a-z0-9_]*)\b"
 )
 # `matching on currency`, `on the sku column`
 _KEY_MATCHING: Final = re.compile(
@@ -166,6 +174,9 @@ class CombiningRules(DraftingBase):
             else:
                 params.update(left_on=first_key, right_on=second_key)
                 column = first_key
+        elif key is None and (to := _KEY_MATCH_TO.search(nearby)) is not None:
+            params.update(left_on=to.group(1), right_on=to.group(2))  # `match a_id to id`
+            column = to.group(1)
         elif key is None and named is not None:
             column = next(g for g in named.groups() if g)
         elif key is None and pair is not None:

@@ -469,7 +469,7 @@ _TRANSFORMS: Final = [
     (
         "sort",
         r"\b(?:sort\w*|order(?:ed)? by|rank\w*|top|most|least|newest|oldest|highest|biggest|"
-        r"cheapest first|priciest first|"
+        r"cheapest first|priciest first|worst (?:\w+ )?first|"
         r"lowest|largest|smallest|first \d+|(?:latest|newest) \d+|\d+ (?:latest|newest))\b",
     ),
     (
@@ -489,6 +489,7 @@ _TRANSFORMS: Final = [
     (
         "join",
         r"\b(?:join\w*|merge\w*|combine\w*|union|together|stack|stacked|stacking|not in|match\w* them|"
+        r"match\w* [a-z_]+_\w* (?:to|with|against) [a-z_]\w*|"
         r"(?:that|which|who) (?:have|has|had) no|with no|without (?:a|an|any)|never \w+|"
         r"missing from|absent from|no (?:matching|corresponding)|"
         # `both files have user_id`, `dept_id points to the department's id`

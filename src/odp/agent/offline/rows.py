@@ -259,7 +259,7 @@ class RowRules(EnricherRules):
     def _sort_measure(self, clause: Clause) -> None:
         """`total amount per region, biggest first`: the totals in order of their measure."""
         order = re.search(
-            r"\b(biggest|largest|highest|most|top|smallest|lowest|least|fewest)\b.*\bfirst\b|"
+            r"\b(biggest|largest|highest|most|top|worst|smallest|lowest|least|fewest)\b.*\bfirst\b|"
             r"\b(desc|asc)\w*\b",
             clause.text,
         )
@@ -275,6 +275,7 @@ class RowRules(EnricherRules):
             "highest",
             "most",
             "top",
+            "worst",
             "desc",
         ):
             params["descending"] = True

@@ -111,6 +111,8 @@ class SourceRules(DraftingBase):
             file_base = file_base_name(params["path"])
             self.topic = self.topic or file_base
         if method == "news.rss.read" and "url" not in params:
+            if any(s.method == method for s in self.steps):
+                return  # `the items of feed 1`, `the feed calls its url link`: a feed read
             params["url"] = self._ask(
                 "feed", "url", "Which RSS or Atom feed should be read (its URL)?"
             )
