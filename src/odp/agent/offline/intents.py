@@ -67,7 +67,7 @@ _NOUN_BEFORE: Final = re.compile(
     r"\b(?:the|a|an|this|that|my|our|csv|tsv|parquet|jsonl|ndjson|json|sql|db|database)\s+$"
 )
 # `the union catalogue export ⟨1⟩ repeats ...`: an export, the noun
-_NOUN_EXPORT: Final = re.compile(r"\b(?:the|our|this|an?)\s+(?:[\w-]+\s+){0,3}(?:export|dump)$")
+_NOUN_EXPORT: Final = re.compile(r"\b(?:the|our|this|an?)\s+(?:[\w-]+\s+){0,5}(?:export|dump)$")
 _INTO_FILE: Final = re.compile(
     r"\binto\s+(?:a\s+|an\s+|one\s+|the\s+)?(?:(?:single|new|combined|merged)\s+)?"
     r"(?:(?:csv|parquet|jsonl|json)\s+)?(?:file|dataset|output)?\s*$"
@@ -213,7 +213,9 @@ def _writes_at(clause: Clause, request: Request, pos: int) -> bool:
         r"\s*(?:to|into|as|in)\b", after
     ):
         return False  # `export data/orders.csv into the table ...`: the path is what is written
-    if re.search(r"\b(?:the|our|this|an?)\s+(?:[\w-]+\s+){0,3}(?:export|dump)\s+$", before):
+    if re.search(
+        r"\b(?:the|our|this|an?)\s+(?:[\w-]+\s+){0,5}(?:export|dump)\s+(?:is\s+)?$", before
+    ):
         return False  # `the union catalogue export (data/x.csv) repeats ...`: a noun, read
     if _INTO_FILE.search(before):
         return True  # `combine a and b into a single file out/ab.parquet`: where they go

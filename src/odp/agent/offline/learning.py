@@ -41,6 +41,8 @@ _LEFT_OUT: Final = re.compile(
     # `account_id shouldn't be a feature`
     rf"\b{_COLUMNS}\s+(?:should not|shouldn'?t|shouldn\u2019t|must not|mustn'?t|is not|isn'?t)"
     r"\s+be\s+(?:used\s+as\s+)?(?:an?\s+)?features?\b|"
+    # `without student_id as a feature`
+    rf"\bwithout\s+(?:the\s+)?{_COLUMNS}\s+as\s+(?:an?\s+)?features?\b|"
     # `store_id and week are not features`
     r"\b([a-z_][a-z0-9_]*(?:(?:(?<!\s),\s*|\s*\u201a\s*|\s+and\s+)[a-z_][a-z0-9_]*)*)"
     r"\s+(?:are not|aren't|aren\u2019t|is not|isn't|isn\u2019t)\s+(?:an?\s+)?features?\b"

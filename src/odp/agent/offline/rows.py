@@ -340,6 +340,9 @@ class RowRules(EnricherRules):
     def _on_filter(self, intent: Intent) -> None:
         clause = intent.clause
         assert self.current is not None  # said before any rows, it waited for them
+        outputs = self.catalog.get(self.current.method).output_model.model_fields
+        if "data" not in outputs:
+            return  # `train ..., without student_id as a feature`: no rows to filter
         conditions = self._conditions(clause)
         if not conditions:
             return

@@ -72,6 +72,8 @@ class SourceRules(DraftingBase):
             ):
                 topic = self.topic
             base = BASE_NAMES[method]
+            if topic is None and not same:
+                topic = self._quoted_topic()
             if topic is None:
                 topic = self._ask(
                     self._name(base),
@@ -134,6 +136,26 @@ class SourceRules(DraftingBase):
             file_base = table.group(1) if table else None
             self.topic = self.topic or file_base
         self.add(method, params, self._quote(clause), base=file_base, data=False)
+
+    def _quoted_topic(self) -> str | None:
+        """The one quoted phrase of the request, said apart from its search.
+
+        *In which languages is "hospital waiting times" covered? Search the news for it*,
+        *Coverage of the "X strike": 300 news articles*. Not a value compared with
+        (*status = 'open'*) and not SQL.
+        """
+        said = [
+            literal.value
+            for clause in self.request.clauses
+            for pos, literal in clause.literals(self.request, "quote")
+            if not re.search(r"[=<>]\s*$", clause.text[:pos])
+            and not (
+                literal.raw.startswith("'")
+                and re.search(r"\b(?:is|equals|not|than|like|in)\s*$", clause.text[:pos])
+            )
+            and not re.match(r"\s*\(?\s*(?:select|with)\s", literal.value, re.IGNORECASE)
+        ]
+        return said[0] if len(said) == 1 else None
 
     def _on_pages(self, intent: Intent) -> None:
         current = self.current
