@@ -41,7 +41,17 @@ _ASKS_ROWS: Final = re.compile(
 )
 # what works on rows already read: said before any, it waits for the first
 _OVER_ROWS: Final = frozenset(
-    ["sentiment", "language", "extract", "embed", "cluster", "filter", "sort", "dedupe", "select"]
+    [
+        "sentiment",
+        "language",
+        "extract",
+        "embed",
+        "cluster",
+        "filter",
+        "sort",
+        "dedupe",
+        "select",
+    ]
 )
 # a clause that narrows what the clause before it wrote (`..., but only the id column`)
 # `text is in ⟨0⟩, column answer_text`: the text column, said after what is read
@@ -107,6 +117,11 @@ class Builder(SourceRules, RowRules, CombiningRules, LearningRules, SinkRules, S
                 if intent.group != group:  # the next part branches off the same rows
                     group = intent.group
                     self.current = self._branch_point(first)
+                if self.current is None and intent.kind == "train":
+                    # `Train a model that ... Data: SELECT ... on ⟨db⟩, only the rows ...`:
+                    # trained on the rows as they are once every clause is drafted
+                    self.waiting.append(intent)
+                    continue
                 if self.current is None and intent.kind in _OVER_ROWS:
                     # `score the sentiment of our reviews: SELECT ... FROM reviews`: said
                     # before the rows it works on, drafted once they are read

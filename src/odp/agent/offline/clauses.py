@@ -63,6 +63,12 @@ _QUOTE: Final = re.compile(r"\"([^\"]+)\"|“([^”]+)”|(?<![\w'])'([^']+)'(?!
 _DB_SCHEME: Final = r"\b(?:sqlite|postgres(?:ql)?|mysql|duckdb|mssql)(?:\+\w+)?://"
 _DB_URL: Final = re.compile(_DB_SCHEME + r"[^\s,;()\"']+")
 _URL: Final = re.compile(r"\bhttps?://[^\s,;()\"'<>]+")
+# `FROM print_jobs on {{ secrets.PRINTSHOP_DB }}`: a database whose URL is a secret
+_DB_SECRET: Final = re.compile(
+    r"(?:(?<=\bon\s)|(?<=\bfrom\s)|(?<=\bin\s)|(?<=\bdb\s)|(?<=\bdatabase\s))"
+    r"\{\{\s*secrets\.[A-Za-z_]\w*\s*\}\}",
+    re.IGNORECASE,
+)
 _PATH: Final = re.compile(
     r"(?<![\w/.@#-])(?:[\w.*-]+/)*[\w*-]+\.(?:csv|tsv|parquet|pq|jsonl|ndjson|json|db)\b"
     r"|(?<![\w/.@#-])(?:\./|~/|/)?(?:data|out|output|exports?|tmp)/[\w./*-]+"
@@ -72,7 +78,7 @@ _PATH: Final = re.compile(
 _SQL: Final = re.compile(
     # (` - interval '1 hour'`, ` - 7` are SQL, not a dash that ends it)
     r"\bselect\s.+?\bfrom\b.*?(?=\s+--\s|\s+-\s(?!\s*(?:interval\b|\d|[a-z_]\w*\s*\())|\s+-$|"
-    r",?\s+and then\b|,\s+then\b|"
+    r",?\s+and then\b|,\s+then\b|\s+(?:on|against)\s+⟨\d+⟩|"
     r",?\s+and (?:save|write|store|export)\b|;|$|"
     # the database it runs on said in words (`SELECT ... on the warehouse db`)
     r"\s+(?:on|in|against)\s+(?:the|our)\s+[\w-]+\s+(?:db|database)\b|"
@@ -281,6 +287,7 @@ def _take_literals(text: str, literals: list[Literal_]) -> str:
         return replace
 
     text = _QUOTE.sub(keep("quote"), text)
+    text = _DB_SECRET.sub(keep("db"), text)
     text = _take_sql(text, literals)
     text = _DB_URL.sub(keep("db"), text)
     text = _URL.sub(keep("url"), text)

@@ -440,7 +440,10 @@ _TRANSFORMS: Final = [
         r"\b(?:unique|distinct)\b|" + ONE_PER,
     ),
     # `a random forest` is an estimator, not a sample
-    ("sample", r"\b(?:sample|at random|random(?:ly)?)\b(?![\s_-]+forests?\b)|\d+\s*%"),
+    (
+        "sample",
+        r"\b(?:sample|at random|random(?:ly)?)\b(?![\s_-]+forests?\b)|\d+\s*%|\bdraw\s+\d+\b",
+    ),
     (
         "select",
         r"\bcolumns\b|\bonly the (?:fields|columns)\b|\bfields\b(?!\s+(?:of|in)\b)"

@@ -173,7 +173,10 @@ class LearningRules(DraftingBase):
 
         *leave id out of the features, and call it fraud_logit*, after the training.
         """
-        trained = any(s.method == "ml.model.train" for s in self.steps)
+        trained = any(s.method == "ml.model.train" for s in self.steps) or any(
+            i.kind == "train"
+            for i in self.waiting  # said before its rows, drafted at the end
+        )
         return trained and any(
             p.search(clause.text)
             for p in (_TARGET, _MODEL_NAME, _LEFT_OUT, _FEATURES, _TEST_SIZE, _HYPERPARAM, _SEED)

@@ -31,7 +31,10 @@ _AGG_FN: Final = re.compile(
     r"(?<!by )(?<!on )(?<!where )(?<!sort )\b(?:count|counts|number of|how many|average|avg|"
     r"mean|sum|total|min|max|minimum|maximum)\b(?!\s*(?:>|<|=|!|is\b|above|below|over|under))"
 )
-_PASSED_BY_CAP: Final = frozenset(["data.rows.filter", "nlp.text.language", "nlp.text.sentiment"])
+# (`a sample of 40 threads ... search up to 300 threads`: the search's cap, said after)
+_PASSED_BY_CAP: Final = frozenset(
+    ["data.rows.filter", "nlp.text.language", "nlp.text.sentiment", "data.rows.sample"]
+)
 _NEEDED_BY_FILTER: Final = {"for": "; the filter needs its column"}
 _NEEDED_BY_AGGREGATE: Final = {"for": "; the aggregate needs its column"}
 
@@ -93,7 +96,10 @@ class RowRules(EnricherRules):
             # `200 random rows`, `a 200-row sample`
             rf"{slots._NUM}(?:\s+|-)(?:random\s+)?(?:rows?|records?|items?|samples?|lines?|posts?|tweets?)\b",
             text,
-        ) or re.search(rf"\bsample of\s+{slots._NUM}\b|\b{slots._NUM}\s+of\s+them\b", text)
+        ) or re.search(
+            rf"\bsample of\s+{slots._NUM}\b|\b{slots._NUM}\s+of\s+them\b|\bdraw\s+{slots._NUM}\b",
+            text,
+        )
         params: dict[str, Any] = {}
         seed = re.search(r"\b(?:seed|random[\s_]state)\s*(?:=|:|of|is)?\s*(\d+)\b", text)
         if percent:
@@ -106,6 +112,13 @@ class RowRules(EnricherRules):
             )
         if seed is not None:
             params["seed"] = int(seed.group(1))
+        said = next((s for s in self.steps if s.method == "data.rows.sample"), None)
+        if said is not None:
+            # `a random sample of 50 articles ... then draw 50 with seed 11`: one sample
+            if count or percent:
+                said.params.pop("n", None), said.params.pop("fraction", None)
+            said.params.update({k: v for k, v in params.items() if count or percent or k == "seed"})
+            return
         self.add("data.rows.sample", params, self._quote(intent.clause))
 
     def _on_select(self, intent: Intent) -> None:

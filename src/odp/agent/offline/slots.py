@@ -165,7 +165,9 @@ def count_before(clause: Clause, nouns: str) -> int | None:
         rf"(?:[\w/-]+\s+)?(?:{nouns})\b",
         clause.text,
     )
-    if match and not re.search(r"\b(?:top|first|most)\s+$", clause.text[: match.start()]):
+    before = clause.text[: match.start()] if match else ""
+    # (`a random sample of 40 threads`: how many are drawn, not searched for)
+    if match and not re.search(r"\b(?:top|first|most)\s+$|\bsample\s+of\s+$", before):
         return _int(match.group(1))
     return None
 
