@@ -17,7 +17,7 @@ from typing import Final, Literal
 
 from odp.agent.offline.words import plain_words
 
-__all__ = ["Clause", "Literal_", "Request", "read_request", "split_names"]
+__all__ = ["NAME_LIST", "Clause", "Literal_", "Request", "read_request", "split_names"]
 
 LiteralKind = Literal["quote", "url", "db", "path"]
 
@@ -345,6 +345,8 @@ def _join_lists(text: str, literals: list[Literal_]) -> str:
 
 LIST_COMMA: Final = "\u201a"
 """Stands for the comma inside a list of column names (see ``_keep_column_lists``)."""
+NAME_LIST: Final = r"[a-z_]\w*(?:\u201a\s*[a-z_]\w*)+(?:\s+and\s+[a-z_]\w*)?"
+"""A list of names kept together: ``id, title and url`` with low commas (a pattern; see ``split_names``)."""
 _WORD_LIST: Final = r"[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)+\s*,?\s*(?:and|&)\s+[A-Za-z_]\w*"
 _COLUMN_LISTS: Final = (
     # `keep just listing_id, neighbourhood and rating`, `with only id, title and url`

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-from odp.agent.offline.clauses import Clause, split_names
+from odp.agent.offline.clauses import NAME_LIST, Clause, split_names
 from odp.agent.offline.drafts import DraftingBase, StepDraft
 from odp.agent.offline.intents import Intent, clause_intents
 from odp.agent.offline.slots import DOTTED_KEYS, SEMI
@@ -259,7 +259,7 @@ class CombiningRules(DraftingBase):
     def _union(self, clause: Clause, left: StepDraft, right: StepDraft) -> None:
         shared = [c for c in left.columns if c in right.columns] or ["*"]
         listed = re.search(
-            r"\b(?:just|only)\s+(?:the\s+)?([a-z_]\w*(?:\u201a\s*[a-z_]\w*)+(?:\s+and\s+[a-z_]\w*)?)",
+            rf"\b(?:just|only)\s+(?:the\s+)?({NAME_LIST})",
             clause.text,
         )
         named = split_names(listed.group(1)) if listed else []

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from odp.agent.offline.clauses import Clause, Request
+from odp.agent.offline.clauses import NAME_LIST, Clause, Request
 from odp.agent.offline.slots import (
     DOTTED_KEYS,
     LANGUAGES,
@@ -66,8 +66,10 @@ _READ: Final = re.compile(
 _NOUN_BEFORE: Final = re.compile(
     r"\b(?:the|a|an|this|that|my|our|csv|tsv|parquet|jsonl|ndjson|json|sql|db|database)\s+$"
 )
-# `the union catalogue export ⟨1⟩ repeats ...`: an export, the noun
-_NOUN_EXPORT: Final = re.compile(r"\b(?:the|our|this|an?)\s+(?:[\w-]+\s+){0,5}(?:export|dump)$")
+# `the union catalogue export ⟨1⟩ repeats ...`, `the inbox export is ⟨0⟩`: an export, the noun
+_NOUN_EXPORT: Final = re.compile(
+    r"\b(?:the|our|this|an?)\s+(?:[\w-]+\s+){0,5}(?:export|dump)(?:\s+is)?\s*$"
+)
 _INTO_FILE: Final = re.compile(
     r"\binto\s+(?:a\s+|an\s+|one\s+|the\s+)?(?:(?:single|new|combined|merged)\s+)?"
     r"(?:(?:csv|parquet|jsonl|json)\s+)?(?:file|dataset|output)?\s*$"
@@ -213,9 +215,7 @@ def _writes_at(clause: Clause, request: Request, pos: int) -> bool:
         r"\s*(?:to|into|as|in)\b", after
     ):
         return False  # `export data/orders.csv into the table ...`: the path is what is written
-    if re.search(
-        r"\b(?:the|our|this|an?)\s+(?:[\w-]+\s+){0,5}(?:export|dump)\s+(?:is\s+)?$", before
-    ):
+    if _NOUN_EXPORT.search(before):
         return False  # `the union catalogue export (data/x.csv) repeats ...`: a noun, read
     if _INTO_FILE.search(before):
         return True  # `combine a and b into a single file out/ab.parquet`: where they go
@@ -569,7 +569,7 @@ def _compares(clause: Clause, request: Request) -> int | None:
 
 
 # a list of column names kept together (`order_id, status and total` with low commas): names, not intents
-_NAME_LIST: Final = re.compile(r"[a-z_]\w*(?:\u201a\s*[a-z_]\w*)+(?:\s+and\s+[a-z_]\w*)?")
+_NAME_LIST: Final = re.compile(NAME_LIST)
 _DESCRIBES_ROWS: Final = re.compile(
     r"\b(?:has|have|with|contains)\s+one\s+(?:row|line|record)\s+per\b"
 )

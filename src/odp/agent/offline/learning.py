@@ -6,7 +6,7 @@ import re
 from typing import Any, Final
 
 from odp.agent.offline import slots
-from odp.agent.offline.clauses import Clause
+from odp.agent.offline.clauses import Clause, split_names
 from odp.agent.offline.drafts import DraftingBase
 from odp.agent.offline.intents import Intent
 
@@ -79,7 +79,7 @@ _TARGET: Final = re.compile(
     r"([a-z_][a-z0-9_]*)"
 )
 _TARGET_SAID: Final = re.compile(
-    r"\b(?:target|label)(?: column)?\s*(?:[:=]|\bis\b)\s*(?:the\s+)?([a-z_][a-z0-9_]*)()"
+    r"\b(?:target|label)(?: column)?\s*(?:[:=]|\bis\b)\s*(?:the\s+)?([a-z_][a-z0-9_]*)"
 )
 _MODEL_NAME: Final = re.compile(
     r"\b(?:register(?:ed)? (?:it )?as|(?:call(?:ed)?|name) (?:it|the model)|named|model name)"
@@ -136,7 +136,7 @@ class LearningRules(DraftingBase):
         model = _MODEL_NAME.search(text)
         params: dict[str, Any] = {}
         params["target"] = (
-            target.group(1) or target.group(2)
+            next(g for g in target.groups() if g)
             if target
             else self._ask(name, "target", "Which column should the model learn to predict?")
         )
@@ -157,10 +157,10 @@ class LearningRules(DraftingBase):
         left_out = _LEFT_OUT.search(text)
         if left_out is not None:
             said = next(g for g in left_out.groups() if g)
-            params["exclude"] = re.split(r"\s*[,\u201a]\s*|\s+and\s+", said)
+            params["exclude"] = split_names(said)
         features = _FEATURES.search(text)
         if features is not None:
-            params["features"] = re.split(r"\s*[,\u201a]\s*|\s+and\s+", features.group(1))
+            params["features"] = split_names(features.group(1))
         params.update(_split_and_settings(text))
         self.add(
             "ml.model.train",
@@ -215,9 +215,7 @@ class LearningRules(DraftingBase):
         if ignored is not None:
             params["exclude"] = [
                 re.sub(r"^the\s+|\s+(?:label|column|field|feature)$", "", name)
-                for name in re.split(
-                    r"\s*[,\u201a]\s*|\s+and\s+", ignored.group(1) or ignored.group(2)
-                )
+                for name in split_names(ignored.group(1) or ignored.group(2))
             ]
         self.add(
             "ml.data.drift", params, self._quote(clause), data=False, inputs=[current, reference]
