@@ -101,23 +101,25 @@ class RowRules(EnricherRules):
             text,
         )
         params: dict[str, Any] = {}
-        seed = re.search(r"\b(?:seed|random[\s_]state)\s*(?:=|:|of|is)?\s*(\d+)\b", text)
         if percent:
             params["fraction"] = float(percent.group(1)) / 100
         elif count:
             params["n"] = int(slots.number(next(g for g in count.groups() if g)) or 0)
-        else:
+        seed = re.search(r"\b(?:seed|random[\s_]state)\s*(?:=|:|of|is)?\s*(\d+)\b", text)
+        said = next((s for s in self.steps if s.method == "data.rows.sample"), None)
+        if said is None and not params:
             params["n"] = self._ask(
                 self._name("sample"), "n", "How many rows should the sample have?", 1000
             )
         if seed is not None:
             params["seed"] = int(seed.group(1))
-        said = next((s for s in self.steps if s.method == "data.rows.sample"), None)
         if said is not None:
-            # `a random sample of 50 articles ... then draw 50 with seed 11`: one sample
+            # `a random sample of 50 articles ... then draw 50 with seed 11`: one sample,
+            # whose size a size said again replaces (and nothing to ask when none is said)
             if count or percent:
-                said.params.pop("n", None), said.params.pop("fraction", None)
-            said.params.update({k: v for k, v in params.items() if count or percent or k == "seed"})
+                said.params.pop("n", None)
+                said.params.pop("fraction", None)
+            said.params.update(params)
             return
         self.add("data.rows.sample", params, self._quote(intent.clause))
 

@@ -49,3 +49,4 @@ def test_a_seed_said_for_the_sample_drafted(planner: OfflinePlanner) -> None:
     )
     assert methods(draft) == ["file.csv.read", "data.rows.sample"]
     assert step(draft, "data.rows.sample") == {"data": "{{ a.data }}", "n": 50, "seed": 9}
+    assert draft.questions == ()  # the sample said again has its size: nothing to ask
