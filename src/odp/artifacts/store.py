@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -213,8 +214,7 @@ class ArtifactStore:
             return self.write(table)
         frame = pl.from_arrow(table)
         assert isinstance(frame, pl.DataFrame)
-        columns = [Column(name=n, type=str(t)) for n, t in frame.schema.items()]
-        return _view_ref(sha, sql, bases, rows, columns)
+        return _view_ref(sha, sql, bases, rows, _columns(frame.schema))
 
     def parquet_view(self, paths: list[str], columns: list[str] | None = None) -> DatasetRef:
         """A lazy dataset of whole Parquet files (or some of their columns), as :meth:`view`.
@@ -319,6 +319,11 @@ def _fingerprint(sql: str, bases: list[str]) -> str:
     return fingerprint.hexdigest()
 
 
+def _columns(schema: Mapping[str, pl.DataType]) -> list[Column]:
+    """A reference's columns: each name with its polars type."""
+    return [Column(name=n, type=str(t)) for n, t in schema.items()]
+
+
 def _view_ref(sha: str, sql: str, bases: list[str], rows: int, columns: list[Column]) -> DatasetRef:
     return DatasetRef(
         uri=f"view://{sha}",
@@ -395,8 +400,7 @@ def _head(data: pl.DataFrame | pa.Table) -> _Head | None:
         frame = data
         if not frame.width or not all(_readable_as_is(t) for t in frame.schema.values()):
             return None
-    columns = [Column(name=n, type=str(t)) for n, t in frame.schema.items()]
-    return columns, preview_rows(frame)
+    return _columns(frame.schema), preview_rows(frame)
 
 
 def _describe_file(path: Path) -> _Description:
@@ -406,7 +410,7 @@ def _describe_file(path: Path) -> _Description:
     head = pl.read_parquet(path, n_rows=PREVIEW_ROWS) if meta.num_rows else None
     return _Description(
         rows=meta.num_rows,
-        columns=[Column(name=n, type=str(t)) for n, t in schema.items()],
+        columns=_columns(schema),
         preview=preview_rows(head) if head is not None else [],
     )
 
