@@ -64,6 +64,12 @@ _COLUMN_ALONE: Final = re.compile(
     r"(?:^|,\s*)(?:the\s+)?(?:text\s+)?(?:column|field)\s+(?:is\s+)?([a-z_][a-z0-9_]*)$|"
     r"(?:^|,\s*)(?:the\s+)?(?:text\s+is\s+in\s+(?:the\s+)?)?([a-z_][a-z0-9_]*)\s+(?:column|field)$"
 )
+# `drop the photo_embedding column first`: before the step drafted just before it
+# (`biggest first`, `most recent first` are orders)
+_FIRST: Final = re.compile(
+    r"(?<!est )(?<!most )(?<!least )(?<!recent )(?<!top )"
+    r"\b(?:first|beforehand|before anything else)\s*(?:$|,)"
+)
 _AMENDS: Final = re.compile(r"(?:but|though|however)\b\s*(?:only|just|keep|with only|leave out)\b")
 _REDUCERS: Final = frozenset(
     [
@@ -129,6 +135,12 @@ class Builder(SourceRules, RowRules, CombiningRules, LearningRules, SinkRules, S
                     continue
                 handler = getattr(self, f"_on_{intent.kind}")
                 handler(intent)
+            if (
+                _FIRST.search(clause.text)
+                and len(self.steps) == first + 1
+                and self.steps[-1].method != "data.rows.sort"
+            ):
+                self._put_first(self.steps[-1])
             if self.current is not None and self.early:
                 early, self.early = self.early, []
                 for intent in early:
@@ -147,6 +159,28 @@ class Builder(SourceRules, RowRules, CombiningRules, LearningRules, SinkRules, S
         waiting, self.waiting = self.waiting, []
         for intent in waiting:
             getattr(self, f"_on_{intent.kind}")(intent)
+
+    def _put_first(self, step: StepDraft) -> None:
+        """Move ``step`` before its parent, a transform over one dataset used by it alone."""
+        parent = step.parent
+        grand = parent.parent if parent is not None else None
+        if (
+            parent is None
+            or grand is None
+            or self.catalog.get(step.method).kind is not MethodKind.TRANSFORM
+            or self.catalog.get(parent.method).kind is not MethodKind.TRANSFORM
+            or parent.params.get("data") != f"{{{{ {grand.name}.data }}}}"
+            or any(f"{{{{ {parent.name}." in str(s.params) for s in self.steps if s is not step)
+        ):
+            return
+        step.params["data"] = f"{{{{ {grand.name}.data }}}}"
+        parent.params["data"] = f"{{{{ {step.name}.data }}}}"
+        step.parent, parent.parent = grand, step
+        step.columns = self.book.after(step.method, grand.columns, step.params)
+        parent.columns = self.book.after(parent.method, step.columns, parent.params)
+        self.steps.remove(step)
+        self.steps.insert(self.steps.index(parent), step)
+        self.current = parent
 
     def _drop_phantoms(self) -> None:
         """A step missing a param that another step of its method has, and used by none.

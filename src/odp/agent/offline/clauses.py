@@ -65,7 +65,9 @@ _DB_URL: Final = re.compile(_DB_SCHEME + r"[^\s,;()\"']+")
 _URL: Final = re.compile(r"\bhttps?://[^\s,;()\"'<>]+")
 # `FROM print_jobs on {{ secrets.PRINTSHOP_DB }}`: a database whose URL is a secret
 _DB_SECRET: Final = re.compile(
-    r"(?:(?<=\bon\s)|(?<=\bfrom\s)|(?<=\bin\s)|(?<=\bdb\s)|(?<=\bdatabase\s))"
+    r"(?:(?<=\bon\s)|(?<=\bfrom\s)|(?<=\bin\s)|(?<=\bdb\s)|(?<=\bdatabase\s)"
+    # `our app db ({{ secrets.APP_DB }})`, or a secret named for a database anywhere
+    r"|(?<=\bdb\s\()|(?<=\bdatabase\s\()|(?=\{\{\s*secrets\.\w*?(?:db|database|dsn)\w*\s*\}\}))"
     r"\{\{\s*secrets\.[A-Za-z_]\w*\s*\}\}",
     re.IGNORECASE,
 )
@@ -91,7 +93,8 @@ _SQL: Final = re.compile(
     r",?\s+(?:with|binding)\s+:?[a-z_]\w*\s+(?:bound\s+to|set\s+to|as)\s|"
     # a new instruction after a comma (`FROM t, embed the body`); `count(*)` is SQL
     r",\s+(?:save|write|store|export|keep|sort|embed|cluster|score|detect|count|join|dedupe|"
-    r"filter|send|post|train|merge|combine)\b(?!\s*\()|"
+    r"filter|send|post|train|merge|combine|pull|extract|tag|translate|flag|classify|predict|"
+    r"find|grab|drop|remove|upload|push|dump|label|deduplicate|compare|fetch|take)\b(?!\s*\()|"
     # the database it runs on (`SELECT ... FROM t against sqlite:///app.db`) is not SQL
     # or in brackets after it (`SELECT * FROM t (postgresql://...)`)
     r"\s+(?:(?:against|on|in|from|at|using|over|via|with)\s+(?:[\w-]+\s+){0,3})?\(?"

@@ -136,9 +136,12 @@ _NOT_RECORDS: Final = frozenset(["a", "an", "it", "there", "json", "order", "mem
 ONE_PER: Final = (
     # (`the file has one row per meter per day` describes the rows)
     r"(?<!has )(?<!have )(?<!with )(?<!contains )"
-    r"\b(?:one(?!\s+at\s+a\s+time)|a single|only one|just one|the first|the last|the latest)\s+"
-    r"(?:rows?|records?|entry|entries|lines?|items?|posts?|tweets?|articles?|results?|copy)\s+"
-    r"(?:per|for each|for every|by|each)\b"
+    r"\b(?:one(?!\s+at\s+a\s+time)|a single|only one|just one|the first|the last|the latest|"
+    r"the most recent|the newest)\s+"
+    r"(?:(?:rows?|records?|entry|entries|lines?|items?|posts?|tweets?|articles?|results?|copy|one)\s+"
+    r"(?:per|for each|for every|by|each)|"
+    # `the last one per block`, `the latest estimate per block_id`
+    r"(?:[a-z_]+\s+)?(?:per|for each|for every))\b"
 )
 _OUT_DIR: Final = re.compile(r"(?:\./)?(?:out|output|outputs|exports?|results)/")
 _HOOK: Final = re.compile(
@@ -327,7 +330,12 @@ def _sources(clause: Clause, request: Request, written: frozenset[int]) -> list[
     rest = [
         (p, lit) for p, lit in urls if (p, lit) not in feeds and not _HOOK_URL.search(lit.value)
     ]
-    if re.search(r"\b(?:rss|atom|feeds?)\b", text) and not feeds:
+    # `the price feed in data/prices.csv`, `the sensor feed` of a request reading files: a
+    # feed kept in a file (or a database) is read from there
+    kept = any(lit.kind in ("path", "db") for lit in request.literals)
+    if not feeds and (
+        re.search(r"\b(?:rss|atom)\b", text) or (re.search(r"\bfeeds?\b", text) and not kept)
+    ):
         intents.append(Intent("source", text.find("feed"), clause, "news.rss.read", {}))
     if feeds:
         values: Any = [lit.value for _, lit in feeds]
@@ -419,6 +427,7 @@ def _search(pattern: str, text: str) -> int | None:
     return match.start() if match else None
 
 
+_BACKTICKED: Final = re.compile(r"`[a-z_][a-z0-9_.]*`")
 _TRANSFORMS: Final = [
     (
         "sentiment",
@@ -511,7 +520,10 @@ _TRANSFORMS: Final = [
     (
         "train",
         # (`it was trained on a.parquet` says where a model came from)
-        r"\b(?:(?<!was )(?<!were )(?<!been )train\w*\b(?!\s+(?:data|set|dataset|rows|split|sample|file)s?\b)|"
+        # (`since we trained the no-show model` too)
+        r"\b(?:(?<!was )(?<!were )(?<!been )(?<!we )(?<!they )(?<!you )(?<!\bi )"
+        r"train\w*\b(?!\s+(?:data|set|dataset|rows|split|sample|file)s?\b)|"
+        r"(?:(?<=\bwe )|(?<=they )|(?<=you )|(?<=\bi ))train\b(?!\s+(?:data|set|dataset|rows|split|sample|file)s?\b)|"
         r"classifier|"
         r"regressor|fit a model|model to predict|"
         # `fit a ridge regression for price`, `build a gradient boosting model`
@@ -571,7 +583,8 @@ def _compares(clause: Clause, request: Request) -> int | None:
 # a list of column names kept together (`order_id, status and total` with low commas): names, not intents
 _NAME_LIST: Final = re.compile(NAME_LIST)
 _DESCRIBES_ROWS: Final = re.compile(
-    r"\b(?:has|have|with|contains)\s+one\s+(?:row|line|record)\s+per\b"
+    r"\b(?:has|have|with|contains)\s+(?:one|several|multiple|many|a few|more than one|\d+)\s+"
+    r"(?:rows?|lines?|records?|entries)\s+per\b"
 )
 # `50 articles per language`: what each search returns, not a count per language
 _PER_SEARCH: Final = re.compile(
@@ -594,6 +607,8 @@ def _clause_part(clause: Clause, request: Request, written: frozenset[int]) -> l
     sources = _sources(clause, request, written)
     rest: list[Intent] = []
     names = _NAME_LIST.sub(lambda m: " " * len(m.group(0)), clause.text)
+    # a name in backticks (`a classifier for \`positive\``) is a column, not a word
+    names = _BACKTICKED.sub(lambda m: " " * len(m.group(0)), names)
     for source in sources:
         if "segment" in source.params:
             # `threads about proxmox clusters`: what is searched for asks for no step

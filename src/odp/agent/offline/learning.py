@@ -63,8 +63,10 @@ _TEST_SIZE: Final = re.compile(
 )
 # `alpha = 0.5`, `max_depth 6`, `n_estimators=300`, `learning rate 0.05`, `300 trees`
 _HYPERPARAM: Final = re.compile(
-    r"\b(alpha|c|max_depth|max depth|n_estimators|learning_rate|learning rate|min_samples_leaf|"
+    r"\b(alpha|max_depth|max depth|n_estimators|learning_rate|learning rate|min_samples_leaf|"
     r"max_iter|l1_ratio|max_features|subsample)\s*(?:=|:|of|is|to)?\s*(-?\d+(?:\.\d+)?)\b|"
+    # `C=0.5`, `c of 2`; not a name such as `c1`
+    r"\b(c)\s*(?:=|:|\s(?:of|is|to)\s)\s*(-?\d+(?:\.\d+)?)\b|"
     r"\b(\d+)\s+(trees|estimators)\b|\bdepth\s+(?:of\s+)?(\d+)\b",
     re.IGNORECASE,
 )
@@ -73,13 +75,13 @@ _SEED: Final = re.compile(r"\b(?:seed|random[\s_]state)\s*(?:=|:|of|is)?\s*(\d+)
 # `target column: churned`, `label column is fraud`, `that predicts churned`
 _TARGET: Final = re.compile(
     r"\b(?:predict|predicts|predicting|target(?: column)?|label(?: column)?)"
-    r"\s*(?:[:=,]|\bis\b)?\s+(?:the\s+|whether\s+)?([a-z_][a-z0-9_]*)|"
+    r"\s*(?:[:=,]|\bis\b)?\s+(?:the\s+|whether\s+)?`?([a-z_][a-z0-9_]*)|"
     # `a ridge regression for price_eur`
     r"\b(?:regression|regressor|classifier|model)\s+(?:[\w.]+\s+){0,3}?(?:for|of)\s+(?:the\s+)?"
-    r"([a-z_][a-z0-9_]*)"
+    r"`?([a-z_][a-z0-9_]*)"
 )
 _TARGET_SAID: Final = re.compile(
-    r"\b(?:target|label)(?: column)?\s*(?:[:=]|\bis\b)\s*(?:the\s+)?([a-z_][a-z0-9_]*)"
+    r"\b(?:target|label)(?: column)?\s*(?:[:=]|\bis\b)\s*(?:the\s+)?`?([a-z_][a-z0-9_]*)"
 )
 _MODEL_NAME: Final = re.compile(
     r"\b(?:register(?:ed)? (?:it )?as|(?:call(?:ed)?|name) (?:it|the model)|named|model name)"
@@ -106,7 +108,8 @@ def _split_and_settings(text: str) -> dict[str, Any]:
         settings["test_size"] = round(share / 100 if raw.endswith("%") or share >= 1 else share, 4)
     hyper: dict[str, Any] = {}
     for match in _HYPERPARAM.finditer(text):
-        name, said, trees, _noun, depth = match.groups()
+        name, said, c_name, c_said, trees, _noun, depth = match.groups()
+        name, said = (c_name, c_said) if c_name else (name, said)
         if trees is not None:
             hyper["n_estimators"] = int(trees)
         elif depth is not None:
@@ -207,9 +210,17 @@ class LearningRules(DraftingBase):
             "current": f"{{{{ {current.name}.data }}}}",
             "reference": f"{{{{ {reference.name}.data }}}}",
         }
-        columns = slots.drift_columns(clause.text)
+        columns = slots.drift_columns(clause.text) or next(
+            (
+                found
+                for c in self.request.clauses
+                if (found := slots.drift_columns(c.text, compared=True))
+            ),
+            [],
+        )
         if columns:
             params["columns"] = columns
+        params.update(slots.drift_settings(self.request.text))
         # clause by clause: the request's text joins clauses with commas
         ignored = next((m for c in self.request.clauses if (m := _IGNORED.search(c.text))), None)
         if ignored is not None:

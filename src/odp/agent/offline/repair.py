@@ -188,8 +188,32 @@ class _Repair:
         match = re.search(r"\{\{\s*([\w.]+)\s*\}\}.*has no field '([^']+)'", d.message)
         if match is None:
             return
-        better = _suggestion(d) or "data"
-        self._replace_in(step, f".{match.group(2)}", f".{better}")
+        better = _suggestion(d)
+        if better is None and match.group(2) == "data":
+            # `{{ train.data }}`: a step without rows; the rows it was given instead
+            rows = self._rows_before(match.group(1).split(".")[0])
+            if rows is not None:
+                self._replace_in(step, match.group(1), f"{rows}.data")
+            return
+        self._replace_in(step, f".{match.group(2)}", f".{better or 'data'}")
+
+    def _rows_before(self, name: str) -> str | None:
+        """The nearest step up from ``name`` whose output has rows (``data``)."""
+        seen: set[str] = set()
+        while name not in seen:
+            seen.add(name)
+            found = self.step(name)
+            if found is None:
+                return None
+            step = found[1]
+            spec = self.catalog.find(str(step.get("method")))
+            if spec is not None and "data" in spec.output_model.model_fields:
+                return name
+            given = re.search(r"\{\{\s*(\w+)\.data\s*\}\}", str(self.params(step).get("data", "")))
+            if given is None:
+                return None
+            name = given.group(1)
+        return None
 
     def _unknown_step(self, d: Diagnostic, section: str, step: dict[str, Any]) -> None:
         match = re.search(r"\{\{\s*(\w+)\.", d.message)

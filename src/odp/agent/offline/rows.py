@@ -20,6 +20,8 @@ __all__ = ["RowRules"]
 
 _NEGATE: Final = re.compile(r"\b(?:drop|remove|exclude|without|discard|get rid of|except)\b")
 _LABELS: Final = ("negative", "positive", "neutral")
+# a condition written out: `joined_on < ⟨0⟩`, `retries > 0`
+_COMPARED: Final = re.compile(r"\b[a-z_]\w*\s*(?:==?|!=|<>|<=|>=|<|>)\s*(?:⟨\d+⟩|-?\d|'|[a-z_])")
 _TIME_GROUPS: Final = {
     "day": "day",
     "date": "day",
@@ -77,7 +79,9 @@ class RowRules(EnricherRules):
         if isinstance(key, str) and re.search(rf"\b{key}_id\b", self.request.text):
             params["on"] = f"{key}_id"  # `the latest row per member` of rows with member_id
         if re.search(
-            r"\b(?:the last|the latest)\s+\w+\s+(?:per|for each|for every|by|each)\b", text
+            r"\b(?:the last|the latest|the most recent|the newest)\s+(?:\w+\s+)?"
+            r"(?:per|for each|for every|by|each)\b",
+            text,
         ):
             params["keep"] = "last"  # `the last row per user`
         said = self.current
@@ -357,7 +361,10 @@ class RowRules(EnricherRules):
         assert self.current is not None  # said before any rows, it waited for them
         outputs = self.catalog.get(self.current.method).output_model.model_fields
         if "data" not in outputs:
-            return  # `train ..., without student_id as a feature`: no rows to filter
+            self._filter_before(clause)
+            return
+        if slots.DRIFT_SHARE.search(clause.text) and self._has("ml.data.drift"):
+            return  # `drifted only if more than 30% of them drift`: the check's setting
         conditions = self._conditions(clause)
         if not conditions:
             return
@@ -375,6 +382,31 @@ class RowRules(EnricherRules):
         self.add(
             "data.rows.filter", {"where": " AND ".join(conditions)}, self._quote(clause), base=base
         )
+
+    def _filter_before(self, clause: Clause) -> None:
+        """A comparison said after a step without rows (a training) filters that step's rows.
+
+        `train ... on members.csv - only those who joined before 2028 (joined_on <
+        '2028-01-01')`; `train ..., without student_id as a feature` compares nothing.
+        """
+        current = self.current
+        parent = current.parent if current is not None else None
+        if (
+            current is None
+            or parent is None
+            or not _COMPARED.search(clause.text)
+            or not (conditions := self._conditions(clause))
+        ):
+            return
+        self.current = parent
+        kept = self.add(
+            "data.rows.filter", {"where": " AND ".join(conditions)}, self._quote(clause)
+        )
+        self.steps.remove(kept)
+        self.steps.insert(self.steps.index(current), kept)
+        current.params["data"] = f"{{{{ {kept.name}.data }}}}"
+        current.parent = kept
+        self.current = current
 
     def _aggregations(self, clause: Clause) -> dict[str, str]:
         aggregations: dict[str, str] = {}

@@ -105,11 +105,12 @@ class SinkRules(DraftingBase):
                 "Which table should the rows be written to?",
                 self.pipeline_name().replace("-", "_"),
             )
-            mode = re.search(
+            modes = re.compile(
                 r"\b(replac\w*|overwrit\w*|upsert\w*|append\w*|insert\w*|"
-                r"add\w* (?:\w+ ){0,2}(?:to|into) (?:the |a )?(?:\w+ )?table)\b",
-                self.request.text,
+                r"add\w* (?:\w+ ){0,2}(?:to|into) (?:the |a )?(?:\w+ )?table)\b"
             )
+            # the write's own words first (`rows are appended by the app, ... upsert them`)
+            mode = modes.search(text) or modes.search(self.request.text)
             if mode:
                 word = mode.group(1)
                 params["mode"] = (

@@ -263,6 +263,33 @@ _DRIFT_COLUMNS: Final = (
         r"(?!\s*(?:model|pipeline|job|system|dataset|data)\b|'s\b|\u2019s\b)"
     ),
 )
+# `only compare visit_hour, session_minutes and member_age`: two names or more
+_COMPARED_COLUMNS: Final = re.compile(
+    rf"\bcompar\w*\s+(?:only\s+)?(?:the\s+)?"
+    rf"({_COLUMN_WORD}(?:\s*(?:,|\u201a|/|&|\band\b)\s*(?:and\s+)?{_COLUMN_WORD})+)"
+)
+# `drifted only if more than 30% of them drift`, `a drift share of 0.5`
+DRIFT_SHARE: Final = re.compile(
+    r"\b(\d+(?:\.\d+)?)\s*%\s+of\s+(?:them|the\s+columns|(?:the\s+)?(?:compared\s+)?"
+    r"(?:columns|features|fields))\b"
+    r"|\bdrift[\s_]share\s*(?:of|=|:|is|to|above|over)?\s*(0?\.\d+|\d+\s*%)"
+)
+# `psi above 0.25`, `psi_threshold 0.3`, `p-value 0.01`, `p < 0.01`
+_DRIFT_SETTINGS: Final = (
+    (
+        "psi_threshold",
+        re.compile(
+            r"\bpsi(?:[\s_]threshold)?\s*(?:of|=|:|is|>=?|above|over|at)?\s*(\d*\.\d+|\d+)\b"
+        ),
+    ),
+    (
+        "p_value",
+        re.compile(
+            r"\bp[\s_-]?value\s*(?:of|=|:|is|<=?|below|under|at)?\s*(0?\.\d+)\b"
+            r"|\bp\s*(?:<=?|=)\s*(0?\.\d+)\b"
+        ),
+    ),
+)
 _NOT_DRIFT_COLUMNS: Final = frozenset(
     [
         "it",
@@ -290,13 +317,30 @@ _NOT_DRIFT_COLUMNS: Final = frozenset(
 )
 
 
-def drift_columns(text: str) -> list[str]:
-    """The columns a drift check compares, when the text names them."""
-    for pattern in _DRIFT_COLUMNS:
+def drift_settings(text: str) -> dict[str, float]:
+    """The thresholds a request gives a drift check (share, PSI, p-value)."""
+    settings: dict[str, float] = {}
+    share = DRIFT_SHARE.search(text)
+    if share is not None:
+        raw = (share.group(1) + "%") if share.group(1) else share.group(2).replace(" ", "")
+        number = float(raw.rstrip("%"))
+        settings["drift_share"] = round(number / 100 if raw.endswith("%") else number, 4)
+    for name, pattern in _DRIFT_SETTINGS:
+        if (match := pattern.search(text)) is not None:
+            settings[name] = float(next(g for g in match.groups() if g))
+    return settings
+
+
+def drift_columns(text: str, *, compared: bool = False) -> list[str]:
+    """The columns a drift check compares, when the text names them.
+
+    ``compared``: only a list said after *compare* (for a clause other than the check's).
+    """
+    for pattern in (_COMPARED_COLUMNS,) if compared else (*_DRIFT_COLUMNS, _COMPARED_COLUMNS):
         match = pattern.search(text)
         if match is None:
             continue
-        names = [c for c in re.split(r"\s*(?:,|/|&|\band\b)\s*", match.group(1)) if c]
+        names = [c for c in re.split(r"\s*(?:,|\u201a|/|&|\band\b)\s*", match.group(1)) if c]
         names = [c for c in names if c not in ("and", "or")]
         if names and not any(c in _NOT_DRIFT_COLUMNS for c in names):
             return names
