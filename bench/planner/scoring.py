@@ -67,6 +67,9 @@ KEY_PARAMS: Mapping[str, tuple[str, ...]] = {
     "data.rows.join": ("on", "left_on", "right_on", "how"),
     "data.sql.query": (),
     "ml.model.train": ("target", "model_name"),
+    "ml.model.predict": ("model",),
+    "ml.model.evaluate": ("model", "target"),
+    "ml.model.promote": ("model", "alias"),
     "ml.data.drift": ("columns",),
 }
 _SECTIONS = ("sources", "transforms", "sinks")
