@@ -111,8 +111,13 @@ class Builder(SourceRules, RowRules, CombiningRules, LearningRules, SinkRules, S
 
     def _run(self, request: Request) -> None:
         asked = self._asked_to_combine()  # once: it reads every clause
+        items_from: StepDraft | None = None  # the rows a numbered list's items start from
         for said in request.clauses:
             clause = Clause(without_settings(said.text), said.original, said.index)
+            if said.item:
+                # `then three things: 1) ... 2) ...`: each item branches off the same rows
+                items_from = items_from or self.current
+                self.current = items_from or self.current
             self._join_when_read(clause)
             self._relate(clause, asked=asked)
             intents = clause_intents(clause, request)

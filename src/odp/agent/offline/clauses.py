@@ -197,11 +197,13 @@ class Clause:
         text: the clause in lower case, literals replaced by ``⟨n⟩`` placeholders.
         original: the same clause in its original case (for values such as queries).
         index: the clause's position in the request.
+        item: whether it starts an item of a numbered list (`three things: 1) ... 2) ...`).
     """
 
     text: str
     original: str
     index: int
+    item: bool = False
 
     def literals(self, request: Request, *kinds: LiteralKind) -> list[tuple[int, Literal_]]:
         """The literals in this clause (of the given kinds), with their offsets."""
@@ -297,6 +299,11 @@ def _take_literals(text: str, literals: list[Literal_]) -> str:
     return _PATH.sub(keep("path"), text)
 
 
+# the items of a numbered list: `three things: 1) upsert ...; 2) ...`, `(a) ...`, `2. ...`
+_ITEM: Final = re.compile(
+    r"(?:^|(?<=[:;\n])|(?<=[:;,.\n]\s))\s*(?:\(?\d{1,2}\)|\d{1,2}\.(?=\s)|\([a-h]\)|(?<!\w)[a-h]\))\s+"
+)
+_ITEM_MARK: Final = "\u00a7"
 _AGGREGATES: Final = frozenset(["total", "average", "count", "sum", "mean"])
 _AGGREGATE_BEFORE: Final = re.compile(
     r"\b(?:number of|count of|how many|average|avg|mean|sum of|total|per)\b", re.IGNORECASE
@@ -416,6 +423,8 @@ def read_request(
     """
     read = Request(original=request)
     said = _fix_typos(_take_literals(request, read.literals))
+    said = _ITEM.sub(f" ; {_ITEM_MARK} ", said)
+    said = re.sub(r"(?i)\bre:\s+", "about ", said)  # `covering re: wildfire smoke`
     text = _join_lists(plain_words(said, today or dt.datetime.now(dt.UTC).date()), read.literals)
     text = _keep_column_lists(text)
     text = text.replace("(", " ").replace(")", " ")
@@ -423,10 +432,11 @@ def read_request(
     text = re.sub(r"[?!]+(?=\s|$)", ". ", text).replace("?", " ").replace("!", " ")
     for part in _BOUNDARY.split(text):
         for piece in _split_on_and(part):
-            original = " ".join(piece.split())
+            item = piece.lstrip().startswith(_ITEM_MARK)
+            original = " ".join(piece.replace(_ITEM_MARK, " ").split())
             if not original:
                 continue
-            clause = Clause(original.lower(), original, len(read.clauses))
+            clause = Clause(original.lower(), original, len(read.clauses), item)
             short = len(original.split()) <= 4
             if read.clauses and short and stands_alone and not stands_alone(clause, read):
                 last = read.clauses.pop()

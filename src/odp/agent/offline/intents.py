@@ -47,6 +47,8 @@ FORMATS: Final = {
 _WRITE: Final = re.compile(
     r"\b(?:save|saved|saving|write|written|writing|export|exported|dump|put|persist|upload|"
     r"upsert|insert)\w*\b"
+    # `replace the contents of reporting.x with the result`
+    r"|\breplace\s+(?:the\s+)?(?:contents?|rows|data)\s+(?:of|in)\b"
     # `store` and `output` are nouns too: `per store`, `the output`
     # (`store_id` is a column)
     r"|(?<!per )(?<!by )(?<!each )(?<!the )(?<!a )(?<!every )(?<!of )(?<!\d )"
@@ -68,7 +70,10 @@ _NOUN_BEFORE: Final = re.compile(
 )
 # `the union catalogue export ⟨1⟩ repeats ...`, `the inbox export is ⟨0⟩`: an export, the noun
 _NOUN_EXPORT: Final = re.compile(
-    r"\b(?:the|our|this|an?)\s+(?:[\w-]+\s+){0,5}(?:export|dump)(?:\s+is)?\s*$"
+    r"\b(?:the|our|this|an?)\s+(?:[\w'\u2019-]+\s+){0,5}(?:export|dump)(?:\s+is)?\s*$|"
+    # `Car wash reviews export: data/x.jsonl`, a clause naming its file
+    r"^(?!(?:please|pls|and|then|just|also|now|so|can|could|would|kindly|i|we)\b)"
+    r"(?:[\w'\u2019-]+\s+){1,5}(?:export|dump)(?:\s+is)?\s*$"
 )
 _INTO_FILE: Final = re.compile(
     r"\binto\s+(?:a\s+|an\s+|one\s+|the\s+)?(?:(?:single|new|combined|merged)\s+)?"
@@ -408,7 +413,10 @@ def _sinks(clause: Clause, request: Request, written: frozenset[int]) -> list[In
         r"\b(?:csv|parquet|jsonl|json|excel|spreadsheet)\s+(?:file|export)", text
     ) and not re.search(r"\b(?:read|load|open|import|ingest)\b", text)
     if not intents and not reads and (verbs or re.search(r"\btable\b", text) or wants_file):
-        table = re.search(r"\btable\b", text)
+        # (`replace the contents of reporting.x in that same database`: a table too)
+        table = re.search(r"\btable\b", text) or re.search(
+            r"\b(?:same|that|this)\s+(?:\w+\s+)?(?:db|database)\b", text
+        )
         if table and (verbs or re.search(r"\b(?:append|insert|load|replac|overwrit)\w*\b", text)):
             intents.append(Intent("sink", table.start(), clause, "sql.table.write", {}))
             return intents
@@ -427,11 +435,18 @@ def _search(pattern: str, text: str) -> int | None:
     return match.start() if match else None
 
 
+# `the training data`, `the training features` are datasets, not a training
+_TRAINING_NOUNS: Final = (
+    r"(?:data|set|dataset|rows|split|sample|file|feature|input|table|window|period|snapshot|"
+    r"distribution|population|baseline|history|export|extract)"
+)
 _BACKTICKED: Final = re.compile(r"`[a-z_][a-z0-9_.]*`")
 _TRANSFORMS: Final = [
     (
         "sentiment",
-        r"\b(?:sentiment|feel|feels|feeling|mood|opinion|tone|emotion|polarity|positive|negative|neutral)",
+        # (`a feel for what the press covers` is no sentiment)
+        r"\b(?:sentiment|(?<!a )feel|feels|feeling|mood|opinion|tone|emotion|polarity|positive|"
+        r"negative|neutral)",
     ),
     ("language", r"(?<!-)\blanguages?\b"),  # (`German-language only` names one)
     (
@@ -522,8 +537,8 @@ _TRANSFORMS: Final = [
         # (`it was trained on a.parquet` says where a model came from)
         # (`since we trained the no-show model` too)
         r"\b(?:(?<!was )(?<!were )(?<!been )(?<!we )(?<!they )(?<!you )(?<!\bi )"
-        r"train\w*\b(?!\s+(?:data|set|dataset|rows|split|sample|file)s?\b)|"
-        r"(?:(?<=\bwe )|(?<=they )|(?<=you )|(?<=\bi ))train\b(?!\s+(?:data|set|dataset|rows|split|sample|file)s?\b)|"
+        rf"train\w*\b(?!\s+{_TRAINING_NOUNS}s?\b)|"
+        rf"(?:(?<=\bwe )|(?<=they )|(?<=you )|(?<=\bi ))train\b(?!\s+{_TRAINING_NOUNS}s?\b)|"
         r"classifier|"
         r"regressor|fit a model|model to predict|"
         # `fit a ridge regression for price`, `build a gradient boosting model`

@@ -15,8 +15,17 @@ __all__ = ["LearningRules"]
 # the dataset said to be the reference: `reference = ⟨1⟩`, `⟨1⟩ as the baseline`, `q3 is
 # the reference`, `the training data ⟨1⟩` (a literal's number or a dataset's name)
 _REFERENCE: Final = re.compile(
-    r"\b(?:reference|baseline|training (?:data|set|rows)|trained on)\s*(?:=|:|,|is|being|file)?\s*⟨(\d+)⟩|"
+    r"\b(?:reference|baseline|training (?:data|set|rows)|trained on)\s*(?:=|:|,|is|being|file)?\s*"
+    # `reference = the training features, ⟨0⟩`
+    r"(?:(?:the\s+)?(?:[\w'-]+\s+){0,3}?(?:data|set|rows|features|inputs|file)\s*,?\s*)?⟨(\d+)⟩|"
     r"(?:⟨(\d+)⟩|\b([a-z_]\w*))\s*(?:is the |as (?:the )?|= ?)?(?:reference|baseline)\b"
+)
+
+# `no Holm correction`, `no multiple-testing correction`, `correction: none`
+_NO_CORRECTION: Final = re.compile(
+    r"\b(?:no|without(?:\s+(?:a|any))?|skip(?:\s+the)?|turn\s+off(?:\s+the)?)\s+"
+    r"(?:holm\s+|multiple[\s-]+testing\s+|multiple[\s-]+comparisons?\s+|p[\s-]?value\s+)?correction\b|"
+    r"\bcorrection\s*(?:=|:|to|is)?\s*none\b|\buncorrected\b"
 )
 
 # the estimator named by its words (`a logistic regression`, `a random forest classifier`)
@@ -221,6 +230,8 @@ class LearningRules(DraftingBase):
         if columns:
             params["columns"] = columns
         params.update(slots.drift_settings(self.request.text))
+        if _NO_CORRECTION.search(self.request.text):
+            params["correction"] = "none"
         # clause by clause: the request's text joins clauses with commas
         ignored = next((m for c in self.request.clauses if (m := _IGNORED.search(c.text))), None)
         if ignored is not None:

@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from odp.agent.offline import slots
 from odp.agent.offline.clauses import Clause, split_names
-from odp.agent.offline.drafts import SOURCE_NOUNS
+from odp.agent.offline.drafts import SOURCE_NOUNS, StepDraft
 from odp.agent.offline.enrichers import EnricherRules
 from odp.agent.offline.intents import Intent
 from odp.catalog import MethodKind
@@ -56,6 +56,23 @@ def _counts_only(aggregations: dict[str, str]) -> bool:
 
 
 _NAMES: Final = r"[a-z_][a-z0-9_]*(?:\s*(?:,|\u201a|\band\b|&)\s*[a-z_][a-z0-9_]*)*"
+
+
+def _more_measures(done: StepDraft, last: StepDraft, aggregations: dict[str, str]) -> bool:
+    """Whether measures without a group belong to the grouped aggregate just drafted.
+
+    They do when they measure its input's columns, not its own (an average of its counts
+    is a second rollup).
+    """
+    if done is not last or done.method != "data.rows.aggregate" or not done.params.get("group_by"):
+        return False
+    made = {*done.params["group_by"], *done.params["aggregations"]}
+    used = {
+        word
+        for sql in aggregations.values()
+        for word in re.findall(r"[a-z_]\w*", sql.split("(", 1)[-1])
+    }
+    return bool(used) and not used & made and not set(aggregations) & made
 
 
 class RowRules(EnricherRules):
@@ -428,6 +445,31 @@ class RowRules(EnricherRules):
             named,
             text,
         )
+
+        # `p95_response (the 95th percentile of response_seconds)`, `median wait_min`
+        def quantile(match: re.Match[str]) -> str:
+            name, share, column = match.groups()
+            fn = f"median({column})"
+            if share is not None:
+                fn = f"quantile_cont({column}, {int(share) / 100:g})"
+            aggregations[name or f"{'p' + share if share else 'median'}_{column}"] = fn
+            return " "
+
+        text = re.sub(
+            r"\b(?:([a-z_][a-z0-9_]*_[a-z0-9_]*)\s+(?:as\s+|=\s*)?)?(?:the\s+)?"
+            r"(?:(\d{1,2})(?:th|st|nd|rd)\s+percentile|median)\s+(?:of\s+)?(?:the\s+)?"
+            r"([a-z_][a-z0-9_]*)",
+            quantile,
+            text,
+        )
+        # `avg_response (mean response_seconds)`: a name with an underscore, then its measure
+        text = re.sub(
+            r"\b([a-z_][a-z0-9_]*_[a-z0-9_]*)\s+(?:as\s+(?:the\s+)?|=\s*)?"
+            r"(sum|total|average|avg|mean|min|max|minimum|maximum)\s+(?:of\s+)?(?:the\s+)?"
+            r"([a-z_][a-z0-9_]*)",
+            named,
+            text,
+        )
         # `the average and the minimum moisture_pct`: two measures of one column
         text = re.sub(
             r"\b(average|avg|mean|sum|total|min|max|minimum|maximum)\s+and\s+(?:the\s+)?"
@@ -512,6 +554,12 @@ class RowRules(EnricherRules):
             params["group_by"] = fixed
         base = f"per_{fixed[0]}" if fixed else "totals"
         done = self.current
+        if not fixed and _more_measures(done, self.steps[-1], aggregations):
+            # `per district: calls (number of calls), avg_response (mean response_seconds)`:
+            # the measures said after a comma are the same rollup's
+            done.params["aggregations"].update(aggregations)
+            done.columns = [*done.columns, *aggregations]
+            return
         if (
             done.method == "data.rows.aggregate"
             and self.steps[-1] is done

@@ -98,7 +98,14 @@ _NO_HEADER: Final = re.compile(
     r"\b(?:no|without(?:\s+a|\s+any)?)\s+header(?:\s+(?:line|row))?s?\b|\bheaderless\b|"
     r"\bhave\s+no\s+header"
 )
-_ENCODING: Final = re.compile(r"\b(latin-?1|iso-8859-1|cp1252|windows-1252|utf-16)\b")
+# a file that is not clean UTF-8 is read with its bad bytes replaced (the only other
+# encoding the readers have): `invalid bytes replaced`, `not valid utf-8`, `latin-1`
+_ENCODING: Final = re.compile(
+    r"\b(?:latin-?1|iso-8859-1|cp1252|windows-1252|utf-16|utf8-lossy|lossy)\b|"
+    r"\b(?:invalid|bad|broken|mangled|garbled|undecodable)\s+(?:utf-?8\s+)?(?:bytes|characters|chars)\b|"
+    r"\b(?:not|isn't|is not|aren't|are not)\s+(?:valid|clean|proper)\s+utf-?8\b|"
+    r"\bencoding\s+errors\b"
+)
 _TOP_TERMS: Final = re.compile(rf"\btop\s+{_NUMBER}\s+terms\b|\b{_NUMBER}\s+top\s+terms\b")
 _KEEP_LAST: Final = re.compile(
     r"\bkeep(?:ing)?\s+(?:only\s+)?the\s+(?:last|latest|newest|most recent)\s+(?:one|row|copy|entry)"
@@ -182,7 +189,7 @@ class SettingRules(DraftingBase):
             )
         encoding = _ENCODING.search(text)
         if encoding is not None:
-            self._give("encoding", encoding.group(1), encoding.start())
+            self._give("encoding", "utf8-lossy", encoding.start())
         keep = _KEEP_LAST.search(text)
         if keep is not None:
             self._give("keep", "last", keep.start())

@@ -93,6 +93,7 @@ class SinkRules(DraftingBase):
             for pattern in (
                 r"\btable\s+(?:named\s+|called\s+)?([a-z_][\w.]*)",
                 r"\b(?:the|a)\s+([a-z_][\w.]*)\s+table\b",
+                r"\bcontents?\s+of\s+(?:the\s+)?([a-z_][\w.]*)",
                 r"\binto\s+([a-z_][\w.]*)\b",
             ):
                 table = re.search(pattern, text)

@@ -260,7 +260,8 @@ _DRIFT_COLUMNS: Final = (
     # (not `drift check on the churn model's inputs`: a model's, not columns)
     re.compile(
         rf"\bdrift\w*\s+(?:\w+\s+)?(?:on|in|over|across|of|for)\s+(?:the\s+)?({_LIST})\b"
-        r"(?!\s*(?:model|pipeline|job|system|dataset|data)\b|'s\b|\u2019s\b)"
+        # (nor `drift check for the elevator failure model`)
+        r"(?!(?:\s+[\w-]+){0,2}\s*(?:model|pipeline|job|system|dataset|data)\b|'s\b|\u2019s\b)"
     ),
 )
 # `only compare visit_hour, session_minutes and member_age`: two names or more
@@ -412,6 +413,10 @@ def column_named(clause: Clause, known: Iterable[str]) -> str | None:
     for name in known:
         if re.search(rf"\b(?:of|on|in) (?:the |their |its )?{name}s?\b", clause.text):
             return name
+    # `run sentiment on review_text`: a name with an underscore is a column
+    said = re.search(r"\b(?:of|on|in|over)\s+(?:the\s+)?([a-z][a-z0-9]*_[a-z0-9_]+)\b", clause.text)
+    if said is not None:
+        return said.group(1)
     if "title" in known and re.search(
         r"\b(?:of|on|in) (?:the |their |its )?headlines?\b", clause.text
     ):

@@ -97,7 +97,7 @@ def test_csv_options_and_globs(planner: OfflinePlanner, catalog: Catalog) -> Non
 @pytest.mark.parametrize(
     ("said", "settings"),
     [
-        ("pipe-delimited, latin-1", {"delimiter": "|", "encoding": "latin-1"}),
+        ("pipe-delimited, latin-1", {"delimiter": "|", "encoding": "utf8-lossy"}),
         ("semicolon separated", {"delimiter": ";"}),
     ],
 )
