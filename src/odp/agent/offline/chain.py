@@ -99,7 +99,7 @@ class Builder(SourceRules, RowRules, CombiningRules, LearningRules, SinkRules, S
     def build(self, request: Request) -> None:
         """Draft the steps of a request, clause by clause."""
         self.request = request
-        self.early: list[Intent] = []
+        self.early = []
         self._run(request)
         if not any(s.method in self.book.rows for s in self.steps):
             self.steps, self.unconsumed, self.current, self.questions = [], [], None, []
@@ -161,7 +161,9 @@ class Builder(SourceRules, RowRules, CombiningRules, LearningRules, SinkRules, S
                 and not self._says_of_drift(clause)
             ):
                 self._retrieve(clause)
-        waiting, self.waiting = self.waiting, []
+        # a model's use said before rows that never came: over the rows there are
+        model_uses = [i for i in self.early if i.kind in ("predict", "evaluate")]
+        waiting, self.waiting, self.early = self.waiting + model_uses, [], []
         for intent in waiting:
             getattr(self, f"_on_{intent.kind}")(intent)
 

@@ -118,6 +118,7 @@ class DraftingBase:
         self.topic: str | None = None
         self.text_column: str | None = None
         self.waiting: list[Intent] = []  # intents said before the datasets they need
+        self.early: list[Intent] = []  # intents drafted once the next rows are read
 
     def _name(self, base: str) -> str:
         base = re.sub(r"[^a-z0-9_]", "_", base.lower()).strip("_")[:40] or "step"

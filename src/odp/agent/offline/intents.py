@@ -56,6 +56,9 @@ _WRITE: Final = re.compile(
     # `a token stored in the CRM_TOKEN secret`: where a secret is kept, no write
     r"(?!\s+(?:in|as|under)\s+(?:the\s+|a\s+|an\s+)?(?:\w+\s+)?(?:secret|env|environment|vault)\b)"
 )
+_THIRD_PERSON: Final = re.compile(
+    r"(?:dumps|writes|exports|saves|outputs|stores|puts|uploads|persists)\b"
+)
 # `which language each review is written in`: how a text was written, not a write
 _PASSIVE: Final = re.compile(r"written\b(?!\s+(?:to|into|out|as)\b)")
 # `put the berlin and paris store sales together`: combined, not written (nor stored)
@@ -146,7 +149,7 @@ ONE_PER: Final = (
     r"(?:(?:rows?|records?|entry|entries|lines?|items?|posts?|tweets?|articles?|results?|copy|one)\s+"
     r"(?:per|for each|for every|by|each)|"
     # `the last one per block`, `the latest estimate per block_id`
-    r"(?:[a-z_]+\s+)?(?:per|for each|for every))\b"
+    r"(?!(?:file|folder|partition|shard|page|request|call|batch)\b)(?:[a-z_]+\s+)?(?:per|for each|for every))\b"
 )
 _OUT_DIR: Final = re.compile(r"(?:\./)?(?:out|output|outputs|exports?|results)/")
 _HOOK: Final = re.compile(
@@ -206,6 +209,13 @@ def _write_verbs(text: str, whole: str | None = None) -> list[re.Match[str]]:
         # `..., upserting on contact_id`: how the write just said goes, not another one
         and not re.match(r"upsert\w*\s+(?:on|by)\b", text[m.start() :])
         and not _NOUN_EXPORT.search(text[: m.end()])
+        # `the log scanner dumps data/x.tsv`: what something else writes, read here
+        and not (
+            _THIRD_PERSON.match(text, m.start())
+            and not re.search(
+                r"(?:^|\b(?:and|then|also|please|pls|just|it|that)\s+)$", text[: m.start()]
+            )
+        )
     ]
 
 
@@ -445,8 +455,9 @@ _TRANSFORMS: Final = [
     (
         "sentiment",
         # (`a feel for what the press covers` is no sentiment)
-        r"\b(?:sentiment|(?<!a )feel|feels|feeling|mood|opinion|tone|emotion|polarity|positive|"
-        r"negative|neutral)",
+        # (nor `the blocks predicted positive`: a model's class)
+        r"\b(?:sentiment|(?<!a )feel|feels|feeling|mood|opinion|tone|emotion|polarity|"
+        r"(?<!predicted )(?<!classified )(?<!classified as )(?:positive|negative)|neutral)",
     ),
     ("language", r"(?<!-)\blanguages?\b"),  # (`German-language only` names one)
     (
@@ -537,15 +548,31 @@ _TRANSFORMS: Final = [
         # (`it was trained on a.parquet` says where a model came from)
         # (`since we trained the no-show model` too)
         r"\b(?:(?<!was )(?<!were )(?<!been )(?<!we )(?<!they )(?<!you )(?<!\bi )"
-        rf"train\w*\b(?!\s+{_TRAINING_NOUNS}s?\b)|"
+        rf"(?:re-?)?train\w*\b(?!\s+{_TRAINING_NOUNS}s?\b)|"
         rf"(?:(?<=\bwe )|(?<=they )|(?<=you )|(?<=\bi ))train\b(?!\s+{_TRAINING_NOUNS}s?\b)|"
         r"classifier|"
-        r"regressor|fit a model|model to predict|"
+        r"regressor|fit a model|model to predict|register\s+(?:it|the\s+model|this)\s+as\b|"
         # `fit a ridge regression for price`, `build a gradient boosting model`
         r"(?:fit|build|learn)\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}?"
         r"(?:regression|regressor|classifier|model|forest|tree))\b",
     ),
     ("drift", r"\bdrift\w*\b|\bdistributions?\s+(?:has\s+|have\s+)?shift\w*"),
+    # what is done with a model once trained (or registered): score rows, evaluate, promote
+    (
+        "predict",
+        r"\b(?:use|run|apply)\s+(?:that|the|this|it|our)\s+(?:[\w-]+\s+){0,2}?model\b(?!\s+to\s+predict)|"
+        r"\b(?:score|predict\w*)\s+(?:[\w'-]+\s+){0,5}?(?:with|using)\s+(?:that|the|this|it|our)\b"
+        r"(?:\s+[\w-]+){0,2}?\s+model\b|\bmodels:/|\b[a-z_][\w-]*@(?:champion|staging|production|prod)\b",
+    ),
+    (
+        "evaluate",
+        r"\bevaluat\w*\s+(?:that|the|this|it|its)\b|\b(?:test|score)\s+(?:it|the\s+model|that\s+model)\s+on\b",
+    ),
+    (
+        "promote",
+        r"\bpromot\w*\b|\bmake\s+it\s+(?:the\s+)?(?:champion|production|staging)\b|"
+        r"\b(?:point|move|set)\s+(?:the\s+)?[\w-]+\s+alias\b",
+    ),
     (
         "pages",
         r"\b(?:fetch|get|download|scrape|grab|read)\b.*\b(?:pages?|full text|full articles?|article text|content)\b",
@@ -603,7 +630,10 @@ _DESCRIBES_ROWS: Final = re.compile(
 )
 # `50 articles per language`: what each search returns, not a count per language
 _PER_SEARCH: Final = re.compile(
-    r"\b\d[\d,]*\s+(?:tweets|posts|threads|articles|items|results)\s+(?:per|each|in each|for each)\b"
+    r"\b\d[\d,]*\s+(?:tweets|posts|threads|articles|items|results)\s+(?:per|each|in each|for each)\b|"
+    # `50k rows per round trip`, `one file per day`: how rows are fetched or stored
+    r"\b(?:rows?|records?)\s+per\s+(?:round[\s-]?trip|request|call|fetch|batch|chunk|go)\b|"
+    r"\bone\s+(?:file|folder|partition|shard|page)\s+(?:per|for each|a)\b"
 )
 
 

@@ -7,7 +7,7 @@ from typing import Any, Final
 
 from odp.agent.offline import slots
 from odp.agent.offline.clauses import Clause, split_names
-from odp.agent.offline.drafts import DraftingBase
+from odp.agent.offline.drafts import DraftingBase, StepDraft
 from odp.agent.offline.intents import Intent
 
 __all__ = ["LearningRules"]
@@ -27,6 +27,37 @@ _NO_CORRECTION: Final = re.compile(
     r"(?:holm\s+|multiple[\s-]+testing\s+|multiple[\s-]+comparisons?\s+|p[\s-]?value\s+)?correction\b|"
     r"\bcorrection\s*(?:=|:|to|is)?\s*none\b|\buncorrected\b"
 )
+
+# a registered model named: `churn@champion`, `models:/churn/3`
+_MODEL_REF: Final = re.compile(r"\bmodels:/[\w./-]+|\b[a-z_][\w-]*@[a-z_][\w-]*\b")
+# `with the prediction column named loaves`, `the prediction in a column called scab_risk`
+_PREDICTION_COLUMN: Final = re.compile(
+    r"\bprediction\w*\s+(?:\w+\s+){0,3}?(?:column\s+)?(?:named|called|as)\s+`?([a-z_]\w*)"
+)
+_EXPERIMENT: Final = re.compile(
+    r"\bexperiment\s+(?:named\s+|called\s+)?(?:\"([^\"]+)\"|'([^']+)'|([\w-]+))"
+)
+# `promote it to champion`, `point the staging alias at it`, `make it champion`
+_ALIAS: Final = re.compile(
+    r"\b(?:promot\w*|mov\w*)\s+(?:[\w-]+\s+){0,3}?(?:to|as)\s+(?:the\s+)?([a-z_][\w-]*)|"
+    r"\b(?:point|move|set)\s+(?:the\s+)?([a-z_][\w-]*)\s+alias\b|"
+    r"\bmake\s+it\s+(?:the\s+)?(champion|production|staging)\b"
+)
+# `only if its r2 beats the champion's by 0.02`, `if its roc_auc is at least 0.01 better`
+_GATE: Final = re.compile(
+    r"\bif\s+(?:its\s+|the\s+new\s+version'?s?\s+)?([a-z][a-z0-9_]*)\s+"
+    r"(?:beats\s+[^.]*?\bby\s+(?:at\s+least\s+)?(\d*\.\d+)|is\s+at\s+least\s+(\d*\.\d+)\s+(?:better|higher))"
+)
+
+
+def _ancestors(step: StepDraft) -> list[StepDraft]:
+    found = []
+    parent = step.parent
+    while parent is not None:
+        found.append(parent)
+        parent = parent.parent
+    return found
+
 
 # the estimator named by its words (`a logistic regression`, `a random forest classifier`)
 _ESTIMATORS: Final = (
@@ -142,6 +173,10 @@ class LearningRules(DraftingBase):
         text = self.request.text
         if self.current is None or any(s.method == "ml.model.train" for s in self.steps):
             return  # `train a model on ... It's a logistic regression`: said twice
+        if self.current in self.unconsumed and len(self.unconsumed) >= 2:
+            # `train ... - random forest - on a.csv ... scored on b.parquet`: said before its
+            # rows, it trains on the first dataset read; the others are for the model's use
+            self.current = self.unconsumed[0]
         name = self._name("train")
         # `target is no_show` before `a model for the hotel group`
         target = _TARGET_SAID.search(text) or _TARGET.search(text)
@@ -179,6 +214,84 @@ class LearningRules(DraftingBase):
             {k: v for k, v in params.items() if v is not None},
             self._quote(clause),
         )
+
+    def _model(self) -> str | None:
+        """The model a step uses: the one trained here, else one named (``churn@champion``)."""
+        if any(s.method == "ml.model.train" for s in self.steps):
+            trained = next(s for s in self.steps if s.method == "ml.model.train")
+            return f"{{{{ {trained.name}.model_uri }}}}"
+        named = _MODEL_REF.search(self.request.text)
+        return named.group(0) if named else None
+
+    def _rows_for_model(self, intent: Intent) -> StepDraft | None:
+        """The rows a model step works on: read after the training, else the current ones.
+
+        None (and the intent waits) while the last step is the training itself.
+        """
+        current = self.current
+        if (
+            current is None
+            or "data" not in self.catalog.get(current.method).output_model.model_fields
+        ):
+            # `run that model on this week's rows, b.csv, ...`: drafted once they are read
+            (self.waiting if self._training_waits() else self.early).append(intent)
+            return None
+        return current
+
+    def _training_waits(self) -> bool:
+        return any(i.kind == "train" for i in self.waiting)
+
+    def _on_predict(self, intent: Intent) -> None:
+        rows = self._rows_for_model(intent)
+        if rows is None:
+            return
+        params: dict[str, Any] = {
+            "model": self._model()
+            or self._ask("predict", "model", "Which registered model should score the rows?")
+        }
+        column = _PREDICTION_COLUMN.search(self.request.text)
+        if column is not None:
+            params["prediction_column"] = column.group(1)
+        self.add("ml.model.predict", params, self._quote(intent.clause), data=rows)
+
+    def _on_evaluate(self, intent: Intent) -> None:
+        if any(s.method == "ml.model.evaluate" for s in self.steps):
+            return
+        rows = self._rows_for_model(intent)
+        if rows is None:
+            return
+        params: dict[str, Any] = {
+            "model": self._model()
+            or self._ask("evaluate", "model", "Which registered model should be evaluated?")
+        }
+        experiment = _EXPERIMENT.search(self.request.original)
+        if experiment is not None:
+            params["experiment"] = next(g for g in experiment.groups() if g)
+        self.add("ml.model.evaluate", params, self._quote(intent.clause), data=rows)
+
+    def _on_promote(self, intent: Intent) -> None:
+        text = self.request.text
+        if any(s.method == "ml.model.promote" for s in self.steps):
+            return
+        if self._training_waits():
+            self.waiting.append(intent)  # the training it promotes is drafted at the end
+            return
+        alias = _ALIAS.search(text)
+        params: dict[str, Any] = {
+            "model": self._model()
+            or self._ask("promote", "model", "Which model version should be promoted?"),
+            "alias": next(g for g in alias.groups() if g) if alias else "champion",
+        }
+        gate = _GATE.search(text)
+        if gate is not None:
+            metric, by = gate.group(1), gate.group(2) or gate.group(3)
+            params["require"] = {"metric": metric, "min_improvement": float(by)}
+        trained = [s for s in self.steps if s.method == "ml.model.train"]
+        # `both scored on the audited loads in b.parquet`: labelled rows read for the gate
+        audit = [s for s in self.unconsumed if not trained or s not in _ancestors(trained[0])]
+        if gate is not None and audit:
+            params["data"] = f"{{{{ {audit[-1].name}.data }}}}"
+        self.add("ml.model.promote", params, self._quote(intent.clause), data=False)
 
     def _says_of_training(self, clause: Clause) -> bool:
         """Whether a clause only qualifies a model's training (no step of its own).

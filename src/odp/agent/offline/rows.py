@@ -20,6 +20,10 @@ __all__ = ["RowRules"]
 
 _NEGATE: Final = re.compile(r"\b(?:drop|remove|exclude|without|discard|get rid of|except)\b")
 _LABELS: Final = ("negative", "positive", "neutral")
+# a promotion's gate: `only if its r2 beats the current champion's by 0.02`
+_PROMOTION_GATE: Final = re.compile(
+    r"\b(?:beats?|better\s+than|improv\w*\s+on)\b[^.]*\b(?:champion|incumbent|current\s+(?:model|version))"
+)
 # a condition written out: `joined_on < ⟨0⟩`, `retries > 0`
 _COMPARED: Final = re.compile(r"\b[a-z_]\w*\s*(?:==?|!=|<>|<=|>=|<|>)\s*(?:⟨\d+⟩|-?\d|'|[a-z_])")
 _TIME_GROUPS: Final = {
@@ -321,7 +325,10 @@ class RowRules(EnricherRules):
         text = clause.text
         negate = bool(_NEGATE.search(text))
         conditions: list[str] = []
-        labels = [w for w in _LABELS if re.search(rf"\b{w}\b", text)]
+        # (`the blocks predicted positive`: a model's class, not a sentiment)
+        labels = [
+            w for w in _LABELS if re.search(rf"(?<!predicted )(?<!classified as )\b{w}\b", text)
+        ]
         if labels and not re.search(r"\b(?:most|least)\s+(?:negative|positive)", text):
             self._on_sentiment(Intent("sentiment", 0, clause, params=_NEEDED_BY_FILTER))
             conditions.append(_one_of("sentiment_label", labels, negate=negate))
@@ -382,6 +389,8 @@ class RowRules(EnricherRules):
             return
         if slots.DRIFT_SHARE.search(clause.text) and self._has("ml.data.drift"):
             return  # `drifted only if more than 30% of them drift`: the check's setting
+        if _PROMOTION_GATE.search(clause.text):
+            return  # `only if its roc_auc is 0.01 better than the champion's`: a gate
         conditions = self._conditions(clause)
         if not conditions:
             return

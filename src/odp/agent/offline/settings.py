@@ -20,6 +20,11 @@ from odp.catalog import MethodKind
 __all__ = ["SettingRules", "without_settings"]
 
 _NUMBER: Final = r"(\d+)"
+# a query's rows fetched at once: `fetch 50k rows per round trip`, `chunk size 20000`
+_CHUNK: Final = re.compile(
+    rf"\b{_NUMBER}\s+(?:rows?|records?)\s+(?:per|each|a|at\s+a)\s+(?:round[\s-]?trip|fetch|go)\b|"
+    rf"\bchunks?\s+of\s+{_NUMBER}\s+(?:rows?|records?)\b|\bchunk[\s_]size\s*(?:of|=|:|is)?\s*{_NUMBER}\b"
+)
 _BATCH: Final = re.compile(
     rf"\b{_NUMBER}\s+(?:(?:items?|rows?|records?|events?|entries|messages|posts?|at a time)\s+)?"
     r"(?:per|each|a|in each|in one)\s+(?:post|request|call|batch|message|insert|write|chunk)\b|"
@@ -161,6 +166,7 @@ class SettingRules(DraftingBase):
         """Give every step the settings the request says for it."""
         text = self.request.text
         self._numbered("batch_size", _BATCH)
+        self._numbered("chunk_size", _CHUNK)
         self._numbered("concurrency", _CONCURRENCY)
         self._numbered("max_pages", _MAX_PAGES)
         self._numbered("top_terms", _TOP_TERMS)
